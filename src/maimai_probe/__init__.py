@@ -1,0 +1,47 @@
+"""maimai DX CN Probe: keep every play from the official maimai DX pages."""
+
+import os
+from typing import Any, Mapping, Optional
+
+from flask import Flask
+
+from . import blueprints, config, csrf, db, errors, formatting, navigation, security_headers
+
+
+def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
+    """Create the app: configuration, database, blueprints, and the web's safety nets."""
+    settings = config.resolve(overrides)
+    app = Flask(
+        __name__,
+        static_folder=static_folder(settings.get("STATIC_FOLDER")),
+        static_url_path="",
+    )
+    app.config.update(settings)
+    register_extensions(app)
+    blueprints.register(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the app's parts, each in its own module."""
+    db.init_app(app)
+    csrf.init_app(app)
+    security_headers.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+    navigation.init_app(app)
+
+
+def static_folder(configured: Optional[str]) -> str:
+    """Return the folder served at the site root: static/ beside src/ or in the code root."""
+    if configured:
+        return os.path.abspath(configured)
+    package = os.path.dirname(os.path.abspath(__file__))
+    code_root = os.path.dirname(package)
+    for candidate in (
+        os.path.join(os.path.dirname(code_root), "static"),
+        os.path.join(code_root, "static"),
+    ):
+        if os.path.isdir(candidate):
+            return candidate
+    return os.path.join(os.path.dirname(code_root), "static")

@@ -1,0 +1,64 @@
+"""Error answers: a Chinese page for people, JSON for the API, 503 while the database is away."""
+
+import logging
+from typing import Tuple
+
+from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "请求有误。",
+    401: "需要导入令牌。",
+    403: "导入令牌不正确。",
+    404: "找不到这个页面。",
+    405: "不支持这种请求方式。",
+    413: "上传的内容太大了。",
+    503: "数据库暂时无法连接，请稍后再试。",
+}
+
+
+def wants_json() -> bool:
+    """Tell whether the request is for the JSON API."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def answer(status: int, message: str) -> Tuple[Response, int]:
+    """Render an error as JSON or as a page."""
+    if wants_json():
+        return jsonify(error=message, status=status), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def http_error(error: HTTPException) -> Tuple[Response, int]:
+    """Answer an HTTP error with its description in Chinese where we wrote one."""
+    status = error.code or 500
+    message = MESSAGES.get(status, error.name)
+    if error.description and not error.description.startswith(("The ", "You ", "A ")):
+        message = error.description  # our own words, given to abort()
+    return answer(status, message)
+
+
+def database_unavailable(error: Exception) -> Tuple[Response, int]:
+    """Answer fast with 503 while the database cannot be reached."""
+    log.warning("database unavailable: %s", error.__class__.__name__)
+    response, status = answer(503, MESSAGES[503])
+    response.headers["Retry-After"] = "10"
+    return response, status
+
+
+def database_error(error: DBAPIError) -> Tuple[Response, int]:
+    """Treat a lost connection as unavailability and anything else as a bug."""
+    if error.connection_invalidated or isinstance(error, OperationalError):
+        return database_unavailable(error)
+    log.exception("database error")
+    return answer(500, "服务器出错了，请稍后再试。")
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(TimeoutError, database_unavailable)
+    app.register_error_handler(DBAPIError, database_error)

@@ -1,0 +1,54 @@
+"""Template filters that show the game's numbers the way the game does."""
+
+import datetime
+from typing import Optional
+
+from flask import Flask
+
+from . import game
+
+
+def local_time(
+    unix_time: Optional[int],
+    utc_offset: int = game.CHINA_UTC_OFFSET,
+    pattern: str = "%Y/%m/%d %H:%M",
+) -> str:
+    """Format a Unix time in the time zone it was played in."""
+    if unix_time is None:
+        return ""
+    zone = datetime.timezone(datetime.timedelta(minutes=utc_offset))
+    return datetime.datetime.fromtimestamp(unix_time, zone).strftime(pattern)
+
+
+def signed_achievement(delta: Optional[int]) -> str:
+    """Format an achievement difference: +0.1234%."""
+    if delta is None:
+        return ""
+    sign = "+" if delta >= 0 else "-"
+    return sign + game.achievement_text(abs(delta))
+
+
+def signed(number: Optional[int]) -> str:
+    """Format a difference with its sign: +12, -3, ±0."""
+    if number is None:
+        return ""
+    if number == 0:
+        return "±0"
+    return "%+d" % number
+
+
+def init_app(app: Flask) -> None:
+    """Give templates the filters and the game's vocabulary."""
+    app.jinja_env.filters.update(
+        achievement=game.achievement_text,
+        signed_achievement=signed_achievement,
+        signed=signed,
+        local_time=local_time,
+        rank_label=lambda code: game.RANK_LABELS.get(code, code or ""),
+        difficulty_name=lambda index: game.DIFFICULTY_NAMES.get(index, str(index)),
+        difficulty_slug=lambda index: game.DIFFICULTY_SLUGS.get(index, "unknown"),
+        kind_label=lambda kind: game.KIND_LABELS.get(kind, kind),
+        fc_label=lambda mark: game.FC_LABELS.get(mark, ""),
+        fs_label=lambda mark: game.FS_LABELS.get(mark, ""),
+    )
+    app.jinja_env.globals["game"] = game

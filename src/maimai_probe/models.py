@@ -1,0 +1,198 @@
+"""The archive's tables: players, the song catalog, plays and what pages say about them."""
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+# Named constraints let Alembic migrations refer to them on every database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+# SQLite numbers its rows only through INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
+Identifier = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Player(Base):
+    """A player whose plays the archive keeps."""
+
+    __tablename__ = "player"
+
+    id = Column(Identifier, primary_key=True)
+    name = Column(String(32), nullable=False, unique=True)  # the name in our URLs
+    token_hash = Column(String(64))  # sha256 of the import token; the token is never stored
+    created_at = Column(BigInteger, nullable=False)  # Unix time
+
+
+class Song(Base):
+    """A song of the catalog, one per title and chart kind (as in the Diving-Fish format)."""
+
+    __tablename__ = "song"
+    __table_args__ = (Index(None, "title", "kind"),)
+
+    id = Column(Identifier, primary_key=True)
+    catalog_id = Column(String(16), unique=True)  # Diving-Fish id: "383", "10383"
+    title = Column(Text, nullable=False)
+    kind = Column(String(2), nullable=False)  # game.DX or game.STANDARD
+    artist = Column(Text)
+    genre = Column(Text)
+    bpm = Column(Integer)
+    version = Column(Text)  # the game version the song came with
+    is_new = Column(Boolean, nullable=False, default=False)  # in the current version
+    release_date = Column(String(16))
+
+    charts = relationship("Chart", back_populates="song", order_by="Chart.difficulty")
+
+
+class Chart(Base):
+    """One difficulty of a song, with its level and constant."""
+
+    __tablename__ = "chart"
+    __table_args__ = (UniqueConstraint("song_id", "difficulty"),)
+
+    id = Column(Identifier, primary_key=True)
+    song_id = Column(ForeignKey("song.id", ondelete="CASCADE"), nullable=False)
+    difficulty = Column(SmallInteger, nullable=False)  # game.BASIC ... game.UTAGE
+    level = Column(String(8))  # the label: "13+"
+    constant_tenths = Column(Integer)  # 13.7 -> 137; None when unknown
+    notes = Column(Integer)  # total notes
+    charter = Column(Text)
+
+    song = relationship("Song", back_populates="charts")
+
+
+class Play(Base):
+    """One play, as the official record page shows it; identified by its Unix time."""
+
+    __tablename__ = "play"
+    __table_args__ = (
+        UniqueConstraint("player_id", "played_at"),
+        Index(None, "player_id", "title", "kind", "difficulty", "played_at"),
+        Index(None, "chart_id"),
+    )
+
+    id = Column(Identifier, primary_key=True)
+    player_id = Column(ForeignKey("player.id", ondelete="CASCADE"), nullable=False)
+    played_at = Column(BigInteger, nullable=False)  # Unix time from the page's idx
+    utc_offset = Column(SmallInteger, nullable=False)  # minutes east of UTC
+    ring_slot = Column(SmallInteger)  # the slot of the official 50-play ring
+    track = Column(SmallInteger)  # 1..4
+    title = Column(Text, nullable=False)
+    kind = Column(String(2), nullable=False)
+    difficulty = Column(SmallInteger, nullable=False)
+    level = Column(String(8))
+    achievement = Column(Integer, nullable=False)  # 1/10000 %: 98.6484 % -> 986484
+    rank = Column(String(4), nullable=False)  # game.RANKS code
+    dx_score = Column(Integer, nullable=False)
+    dx_score_max = Column(Integer, nullable=False)
+    dx_stars = Column(SmallInteger, nullable=False, default=0)
+    fc = Column(SmallInteger, nullable=False, default=0)  # game.FC_* mark
+    fs = Column(SmallInteger, nullable=False, default=0)  # game.FS_* mark
+    achievement_new_record = Column(Boolean, nullable=False, default=False)
+    dx_score_new_record = Column(Boolean, nullable=False, default=False)
+    place = Column(SmallInteger)  # multiplayer place; None when played alone
+    jacket = Column(String(64))
+    chart_id = Column(ForeignKey("chart.id", ondelete="SET NULL"))
+    service = Column(String(8), nullable=False)  # "cn" or "intl"
+    imported_at = Column(BigInteger, nullable=False)
+
+    detail = relationship("PlayDetail", uselist=False, back_populates="play")
+
+
+class PlayDetail(Base):
+    """What the playlogDetail page adds to a play."""
+
+    __tablename__ = "play_detail"
+
+    play_id = Column(ForeignKey("play.id", ondelete="CASCADE"), primary_key=True)
+    judgements = Column(JSON)  # {"tap": [critical, perfect, great, good, miss], ...}
+    fast = Column(Integer)
+    late = Column(Integer)
+    max_combo = Column(Integer)
+    max_combo_total = Column(Integer)
+    max_sync = Column(Integer)
+    max_sync_total = Column(Integer)
+    rating = Column(Integer)  # the player's rating after the play
+    rating_delta = Column(Integer)
+    matching_players = Column(JSON)
+
+    play = relationship("Play", back_populates="detail")
+
+
+class Score(Base):
+    """A best score per chart as a score list or a Diving-Fish export showed it."""
+
+    __tablename__ = "score"
+    __table_args__ = (
+        UniqueConstraint(
+            "player_id",
+            "title",
+            "kind",
+            "difficulty",
+            "achievement",
+            "dx_score",
+            "fc",
+            "fs",
+            name="uq_score_identity",
+        ),
+        Index(None, "chart_id"),
+    )
+
+    id = Column(Identifier, primary_key=True)
+    player_id = Column(ForeignKey("player.id", ondelete="CASCADE"), nullable=False)
+    title = Column(Text, nullable=False)
+    kind = Column(String(2), nullable=False)
+    difficulty = Column(SmallInteger, nullable=False)
+    level = Column(String(8))
+    achievement = Column(Integer, nullable=False)
+    rank = Column(String(4), nullable=False)
+    dx_score = Column(Integer, nullable=False, default=0)
+    dx_score_max = Column(Integer)
+    fc = Column(SmallInteger, nullable=False, default=0)
+    fs = Column(SmallInteger, nullable=False, default=0)
+    chart_id = Column(ForeignKey("chart.id", ondelete="SET NULL"))
+    source = Column(String(16), nullable=False)  # "score_list" or "divingfish"
+    observed_at = Column(BigInteger, nullable=False)
+
+
+class ProfileSnapshot(Base):
+    """A player's profile as an official page showed it at one time."""
+
+    __tablename__ = "profile_snapshot"
+    __table_args__ = (
+        UniqueConstraint("player_id", "fingerprint"),
+        Index(None, "player_id", "observed_at"),
+    )
+
+    id = Column(Identifier, primary_key=True)
+    player_id = Column(ForeignKey("player.id", ondelete="CASCADE"), nullable=False)
+    observed_at = Column(BigInteger, nullable=False)
+    page = Column(String(16), nullable=False)  # "home", "player_data", "friend_code"
+    name = Column(Text, nullable=False)
+    rating = Column(Integer)
+    title = Column(Text)
+    course_rank = Column(String(32))
+    class_rank = Column(String(32))
+    stars = Column(Integer)
+    play_count = Column(Integer)
+    friend_code = Column(String(32))
+    icon = Column(String(128))
+    fingerprint = Column(String(64), nullable=False)  # sha256 of what the page showed

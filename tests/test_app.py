@@ -1,0 +1,109 @@
+"""The app factory, configuration layers, database lifecycle and the site's safety nets."""
+
+import pytest
+from sqlalchemy import inspect
+
+from maimai_probe import config, create_app, db
+from maimai_probe.models import Base
+
+
+def test_production_refuses_to_start_without_a_real_secret(tmp_path):
+    url = "sqlite:///%s" % (tmp_path / "x.sqlite3")
+    for secret in (None, "", config.DEVELOPMENT_SECRET, "short"):
+        with pytest.raises(config.ConfigError, match="SECRET_KEY"):
+            create_app({"DATABASE_URL": url, "SECRET_KEY": secret})
+
+
+def test_environment_sits_between_defaults_and_overrides(monkeypatch, tmp_path):
+    monkeypatch.setenv("APP_ENV", "development")
+    monkeypatch.setenv("PAGE_SIZE", "20")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///%s" % (tmp_path / "env.sqlite3"))
+    app = create_app({"PAGE_SIZE": 30})
+    assert app.config["PAGE_SIZE"] == 30
+    assert app.config["DATABASE_URL"].endswith("env.sqlite3")
+    assert app.config["SECRET_KEY"] == config.DEVELOPMENT_SECRET  # allowed in development
+    app.extensions["maimai_probe.db"].engine.dispose()
+
+
+def test_a_malformed_environment_value_is_named():
+    with pytest.raises(config.ConfigError, match="PAGE_SIZE='many'"):
+        config.from_environment({"PAGE_SIZE": "many"})
+
+
+def test_postgres_urls_use_psycopg2():
+    expected = "postgresql+psycopg2://u:p@h/d"
+    assert config.normalise_database_url("postgres://u:p@h/d") == expected
+    assert config.normalise_database_url("postgresql://u:p@h/d") == expected
+    assert config.normalise_database_url("postgresql+psycopg2://u:p@h/d") == expected
+
+
+def test_embedded_default_is_sqlite_in_the_data_dir_and_migrates_itself(monkeypatch, tmp_path):
+    monkeypatch.setenv("APP_ENV", "development")
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    app = create_app()
+    database = app.extensions["maimai_probe.db"]
+    assert app.config["DATABASE_URL"] == "sqlite:///%s" % (
+        tmp_path / "data" / "maimai-probe.sqlite3"
+    )
+    assert database.current_revision() is not None
+    tables = set(inspect(database.engine).get_table_names())
+    assert {table.name for table in Base.metadata.sorted_tables} <= tables
+    database.engine.dispose()
+
+
+def test_migrations_match_the_models(app):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with app.extensions["maimai_probe.db"].engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_db_upgrade_command_reports_the_revision(app):
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "database at revision 0001" in result.output
+
+
+def test_each_request_gets_its_own_session_closed_on_teardown(app):
+    with app.test_request_context():
+        first = db.session()
+        assert db.session() is first
+    with app.test_request_context():
+        assert db.session() is not first
+
+
+def test_static_files_are_served_at_the_site_root(client):
+    with client.get("/favicon.ico") as favicon:
+        assert favicon.status_code == 200
+        assert favicon.data[:4] == b"\x00\x00\x01\x00"
+    with client.get("/robots.txt") as robots:
+        assert robots.status_code == 200
+        assert b"Disallow: /api/" in robots.data
+
+
+def test_front_page_speaks_chinese_with_security_headers(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page
+    assert "舞萌DX 查分器" in page
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers  # plain http here
+
+
+def test_https_requests_get_hsts(client):
+    response = client.get("/", base_url="https://probe.example")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_unknown_page_is_a_chinese_404_and_json_under_the_api(client):
+    page = client.get("/no/such/page")
+    assert page.status_code == 404
+    assert "找不到这个页面" in page.get_data(as_text=True)
+    api = client.get("/api/no/such/thing")
+    assert api.status_code == 404
+    assert api.get_json() == {"error": "找不到这个页面。", "status": 404}
