@@ -27,6 +27,10 @@ class PlayRecord:
     ring_slot: Optional[int] = None  # the first part of idx
     jacket: Optional[str] = None  # image name of the jacket: "0847c38d2a623e99"
     level: Optional[str] = None  # the level label when the page shows one (utage: "14+")
+    # False when the page showed no idx and played_at is only the shown minute
+    # (a playlogDetail page saved without its address): match it to a play, do not key on it.
+    played_at_exact: bool = True
+    utage_kind: Optional[str] = None  # the UTAGE chart's mark as shown: "宴", "協", "は"
 
 
 @dataclass
@@ -59,6 +63,7 @@ class ScoreRecord:
     fs: int = 0
     rank: Optional[str] = None
     level: Optional[str] = None
+    song_id: Optional[int] = None  # the Diving-Fish song id, when the source names one
 
 
 @dataclass
