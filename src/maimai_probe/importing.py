@@ -1,0 +1,395 @@
+"""Store what imported pages say, in one transaction, adding only what the archive lacks.
+
+How a multi-file import goes: every file is read and parsed first. A file we cannot read
+(not a page we know, an official error page, broken JSON) is rejected with its reason and
+skipped; the accepted files are then stored together in ONE transaction. Duplicates are
+left out by the tables' unique keys (insert-or-ignore), never by looking first, so imports
+of overlapping pages may run at the same time. Any failure while storing rolls the whole
+transaction back: nothing of that import is written.
+"""
+
+import codecs
+import hashlib
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import game
+from .db import insert_ignore
+from .linking import link_plays
+from .models import Play, ProfileSnapshot, Score
+from .models import PlayDetail as PlayDetailRow
+from .parsing.results import PageError, ParsedPage, PlayDetail, PlayRecord
+
+log = logging.getLogger(__name__)
+
+#: What an import stores, in the order it stores them.
+KINDS = ("plays", "details", "scores", "snapshots")
+
+
+def _zero() -> Dict[str, int]:
+    return dict.fromkeys(KINDS, 0)
+
+
+@dataclass
+class FileResult:
+    """What became of one imported file."""
+
+    name: str
+    page: str = "unknown"  # the kind of page recognised: "record", "divingfish_json", ...
+    error: Optional[str] = None  # why the file was rejected, in Chinese
+    new: Dict[str, int] = field(default_factory=_zero)
+    known: Dict[str, int] = field(default_factory=_zero)
+    warnings: List[str] = field(default_factory=list)  # what was left out, in Chinese
+
+    @property
+    def accepted(self) -> bool:
+        """Tell whether the file was stored."""
+        return self.error is None
+
+    def as_dict(self) -> Dict[str, Any]:
+        """Return the result as the API shows it."""
+        return {
+            "name": self.name,
+            "page": self.page,
+            "accepted": self.accepted,
+            "error": self.error,
+            "new": dict(self.new),
+            "known": dict(self.known),
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass
+class ImportResult:
+    """What one import stored, file by file."""
+
+    files: List[FileResult] = field(default_factory=list)
+
+    @property
+    def new(self) -> Dict[str, int]:
+        """Return how many rows of each kind were new."""
+        return {kind: sum(f.new[kind] for f in self.files) for kind in KINDS}
+
+    @property
+    def known(self) -> Dict[str, int]:
+        """Return how many rows of each kind the archive had already."""
+        return {kind: sum(f.known[kind] for f in self.files) for kind in KINDS}
+
+    @property
+    def rejected(self) -> List[FileResult]:
+        """Return the files that were not stored."""
+        return [f for f in self.files if not f.accepted]
+
+    @property
+    def stored_anything(self) -> bool:
+        """Tell whether any row was new."""
+        return any(self.new.values())
+
+    def as_dict(self) -> Dict[str, Any]:
+        """Return the result as the API shows it."""
+        return {
+            "new": self.new,
+            "known": self.known,
+            "rejected": len(self.rejected),
+            "files": [f.as_dict() for f in self.files],
+        }
+
+
+@dataclass
+class Upload:
+    """One file of an import after reading: its parsed page, or why it cannot be imported."""
+
+    name: str
+    page: Optional[ParsedPage] = None
+    error: Optional[str] = None
+    recognised: str = "unknown"
+
+
+def read_upload(name: str, data: Union[bytes, str]) -> Upload:
+    """Decode and parse one file: an official page (HTML) or a Diving-Fish JSON export."""
+    try:
+        text = data if isinstance(data, str) else decode(data)
+        page = parse_text(text)
+    except PageError as error:
+        return Upload(name, error=error.message, recognised=error.recognised)
+    except RecursionError:
+        return Upload(name, error="内容嵌套太深，无法解析。")
+    except Exception:  # a parser bug on odd input must reject the file, not fail the import
+        log.exception("parser failed on %r", name)
+        return Upload(name, error="解析这个文件时出错了：内容可能已损坏，不是完整的官方页面。")
+    return Upload(name, page=page, recognised=page.page)
+
+
+def decode(data: bytes) -> str:
+    """Decode a saved page: UTF-8 with or without BOM, UTF-16 with BOM, else GB18030."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise PageError("文件以 UTF-16 标记开头，但内容无法解码。") from None
+    if b"\x00" in data:
+        raise PageError("这不是文本文件（可能是图片或压缩包）：请上传网页（.html）或 JSON 文件。")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")  # older saves from Chinese Windows
+    except UnicodeDecodeError:
+        raise PageError("无法识别文件的文字编码：请用 UTF-8 保存网页后再上传。") from None
+
+
+def parse_text(text: str) -> ParsedPage:
+    """Parse decoded text: JSON goes to the Diving-Fish reader, anything else is a page."""
+    # The parsers load BeautifulSoup: imported here so serving pages does not pay for it.
+    from .parsing import detect, divingfish
+
+    content = text.lstrip("\ufeff \t\r\n")
+    if not content:
+        raise PageError("内容是空的。")
+    if content[0] in "{[":
+        try:
+            document = json.loads(content)
+        except ValueError as error:
+            raise PageError(
+                "JSON 格式有误：%s。请上传从水鱼查分器导出的完整 JSON 文件。" % error,
+                recognised="divingfish_json",
+            ) from None
+        return divingfish.parse_divingfish_json(document)
+    return detect.parse_page(text)
+
+
+def import_uploads(
+    session: Session, player: Any, uploads: Sequence[Upload], now: int
+) -> ImportResult:
+    """Store the accepted uploads in one transaction; list the rejected ones with reasons."""
+    accepted = [upload for upload in uploads if upload.page is not None]
+    stored: List[FileResult] = []
+    if accepted:
+        pages = [upload.page for upload in accepted]
+        names = [upload.name for upload in accepted]
+        stored = import_pages(session, player, pages, now, names=names).files
+    results = iter(stored)
+    files = [
+        next(results)
+        if upload.page is not None
+        else FileResult(upload.name, upload.recognised, error=upload.error)
+        for upload in uploads
+    ]
+    return ImportResult(files)
+
+
+def import_pages(
+    session: Session,
+    player: Any,
+    pages: List[ParsedPage],
+    now: int,
+    names: Optional[List[str]] = None,
+) -> ImportResult:
+    """Store parsed pages for a player in one transaction; on any failure store nothing."""
+    names = names or ["%d" % (number + 1) for number in range(len(pages))]
+    # Pages that only know a play's minute are matched to stored plays: store the rest first.
+    order = sorted(range(len(pages)), key=lambda number: has_inexact_plays(pages[number]))
+    files: List[Optional[FileResult]] = [None] * len(pages)
+    try:
+        for number in order:
+            files[number] = store_page(session, player.id, pages[number], now, names[number])
+        link_plays(session, player.id)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return ImportResult([result for result in files if result is not None])
+
+
+def has_inexact_plays(page: ParsedPage) -> bool:
+    """Tell whether a page shows a play without its exact time."""
+    return any(not play.played_at_exact for play in page.plays)
+
+
+def store_page(
+    session: Session, player_id: int, page: ParsedPage, now: int, name: str
+) -> FileResult:
+    """Insert what one page shows, counting the new and the already known rows of each kind."""
+    result = FileResult(name, page.page)
+    exact = [play for play in page.plays if play.played_at_exact]
+    offered, added = store_plays(session, player_id, exact, page.service, now)
+    play_ids = find_play_ids(session, player_id, page.plays)
+    unmatched = sum(1 for play in page.plays if play.played_at not in play_ids)
+    if unmatched:
+        result.warnings.append(
+            "%d 次游玩只显示到分钟，本站还没有对应的游玩记录，已跳过："
+            "请先导入包含这次游玩的「最近游玩记录」页面。" % unmatched
+        )
+    matched = len(page.plays) - len(exact) - unmatched
+    counts = {
+        "plays": (offered + matched, added),
+        "details": store_details(session, page.details, play_ids),
+        "scores": store_scores(session, player_id, page, now),
+        "snapshots": store_snapshot(session, player_id, page, now),
+    }
+    for kind, (offered, added) in counts.items():
+        result.new[kind], result.known[kind] = added, offered - added
+    return result
+
+
+def find_play_ids(session: Session, player_id: int, plays: List[PlayRecord]) -> Dict[int, int]:
+    """Return the stored play id of each of a page's plays, by the played_at the page gives."""
+    exact = sorted(play.played_at for play in plays if play.played_at_exact)
+    found: Dict[int, int] = {}
+    if exact:
+        found.update(
+            session.execute(
+                select(Play.played_at, Play.id).where(
+                    Play.player_id == player_id, Play.played_at.in_(exact)
+                )
+            ).all()
+        )
+    for play in plays:
+        if not play.played_at_exact:
+            play_id = match_inexact(session, player_id, play)
+            if play_id is not None:
+                found[play.played_at] = play_id
+    return found
+
+
+def match_inexact(session: Session, player_id: int, play: PlayRecord) -> Optional[int]:
+    """Return the stored play a minute-only play is, when exactly one fits its minute and score."""
+    candidates = session.execute(
+        select(Play.id)
+        .where(
+            Play.player_id == player_id,
+            Play.played_at >= play.played_at,
+            Play.played_at < play.played_at + 60,
+            Play.title == play.title,
+            Play.kind == play.kind,
+            Play.difficulty == play.difficulty,
+            Play.achievement == play.achievement,
+            Play.dx_score == play.dx_score,
+        )
+        .limit(2)
+    ).all()
+    return candidates[0][0] if len(candidates) == 1 else None
+
+
+def store_plays(
+    session: Session, player_id: int, plays: List[PlayRecord], service: str, now: int
+) -> Tuple[int, int]:
+    """Insert plays, identified by (player, played_at); return how many were offered and new."""
+    by_time = {play.played_at: play for play in plays}
+    rows = [
+        {
+            "player_id": player_id,
+            "played_at": play.played_at,
+            "utc_offset": play.utc_offset,
+            "ring_slot": play.ring_slot,
+            "track": play.track,
+            "title": play.title,
+            "kind": play.kind,
+            "difficulty": play.difficulty,
+            "level": play.level,
+            "achievement": play.achievement,
+            "rank": play.rank,
+            "dx_score": play.dx_score,
+            "dx_score_max": play.dx_score_max,
+            "dx_stars": play.dx_stars,
+            "fc": play.fc,
+            "fs": play.fs,
+            "achievement_new_record": play.achievement_new_record,
+            "dx_score_new_record": play.dx_score_new_record,
+            "place": play.place,
+            "jacket": play.jacket,
+            "service": service,
+            "imported_at": now,
+        }
+        # Sorted, so concurrent imports take the unique key's locks in the same order.
+        for _, play in sorted(by_time.items())
+    ]
+    return len(rows), insert_ignore(session, Play.__table__, rows, ["player_id", "played_at"])
+
+
+def store_details(
+    session: Session, details: Dict[int, PlayDetail], play_ids: Dict[int, int]
+) -> Tuple[int, int]:
+    """Insert the details of stored plays, one per play."""
+    rows = []
+    for played_at, detail in sorted(details.items()):
+        if played_at in play_ids:  # a detail whose play was skipped has nothing to attach to
+            rows.append(dict(asdict(detail), play_id=play_ids[played_at]))
+    return len(rows), insert_details(session, rows)
+
+
+def insert_details(session: Session, rows: List[Dict[str, Any]]) -> int:
+    """Insert play details, skipping plays that have one already; return how many were new."""
+    if not rows:
+        return 0
+    table = PlayDetailRow.__table__
+    if session.get_bind().dialect.name != "postgresql":
+        return insert_ignore(session, table, rows, ["play_id"])
+    # db.insert_ignore counts PostgreSQL rows by an "id" column, which play_detail lacks.
+    from sqlalchemy.dialects.postgresql import insert
+
+    statement = (
+        insert(table)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["play_id"])
+        .returning(table.c.play_id)
+    )
+    return len(session.execute(statement).all())
+
+
+def store_scores(session: Session, player_id: int, page: ParsedPage, now: int) -> Tuple[int, int]:
+    """Insert the page's score readings, one per distinct reading of a chart."""
+    source = "score_list" if page.page == "score_list" else "divingfish"
+    rows = {}
+    for score in page.scores:
+        row = {
+            "player_id": player_id,
+            "title": score.title,
+            "kind": score.kind,
+            "difficulty": score.difficulty,
+            "level": score.level,
+            "achievement": score.achievement,
+            "rank": score.rank or game.rank_for(score.achievement),
+            "dx_score": score.dx_score or 0,
+            "dx_score_max": score.dx_score_max,
+            "fc": score.fc,
+            "fs": score.fs,
+            "source": source,
+            "observed_at": now,
+        }
+        key = tuple(row[column] for column in SCORE_IDENTITY)
+        rows.setdefault(key, row)
+    ordered = [rows[key] for key in sorted(rows)]
+    return len(ordered), insert_ignore(session, Score.__table__, ordered, SCORE_IDENTITY)
+
+
+#: The columns of uq_score_identity: one row per distinct reading of a chart.
+SCORE_IDENTITY = ("player_id", "title", "kind", "difficulty", "achievement", "dx_score", "fc", "fs")
+
+
+def store_snapshot(session: Session, player_id: int, page: ParsedPage, now: int) -> Tuple[int, int]:
+    """Insert the page's profile unless the archive holds the same one."""
+    if page.profile is None:
+        return 0, 0
+    fields = asdict(page.profile)
+    row = dict(fields, player_id=player_id, observed_at=now, page=page.page)
+    row["fingerprint"] = fingerprint(fields)
+    return 1, insert_ignore(session, ProfileSnapshot.__table__, [row], ["player_id", "fingerprint"])
+
+
+def fingerprint(fields: Dict[str, Any]) -> str:
+    """Return the sha256 of a profile's fields, normalised: sorted keys, trimmed ASCII spaces."""
+    normalised = {
+        key: value.strip(" \t\r\n") if isinstance(value, str) else value
+        for key, value in fields.items()
+    }
+    encoded = json.dumps(normalised, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
