@@ -196,3 +196,18 @@ class ProfileSnapshot(Base):
     friend_code = Column(String(32))
     icon = Column(String(128))
     fingerprint = Column(String(64), nullable=False)  # sha256 of what the page showed
+
+
+class ChartAlias(Base):
+    """A player's choice of chart for a title the catalog cannot tell apart by itself."""
+
+    __tablename__ = "chart_alias"
+    __table_args__ = (UniqueConstraint("player_id", "title", "kind", "difficulty"),)
+
+    id = Column(Identifier, primary_key=True)
+    player_id = Column(ForeignKey("player.id", ondelete="CASCADE"), nullable=False)
+    title = Column(Text, nullable=False)  # as the official pages show it
+    kind = Column(String(2), nullable=False)
+    difficulty = Column(SmallInteger, nullable=False)
+    chart_id = Column(ForeignKey("chart.id", ondelete="CASCADE"), nullable=False)
+    created_at = Column(BigInteger, nullable=False)  # Unix time
