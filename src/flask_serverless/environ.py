@@ -1,0 +1,120 @@
+"""Build a PEP 3333 environ from a gateway request, mounted under its stage or base path."""
+
+import io
+import sys
+from typing import Any, Dict, Tuple
+from urllib.parse import unquote_to_bytes
+
+from .events import GatewayRequest
+
+#: Hosts a gateway gives an API before any custom domain: their URLs carry the stage.
+DEFAULT_GATEWAY_HOST_SUFFIXES = (
+    ".apigw.tencentcs.com",
+    ".tencentapigw.com",
+    ".apigateway.myqcloud.com",
+    ".amazonaws.com",
+    ".amazonaws.com.cn",
+)
+
+#: Environ keys the handler sets; a client cannot set them, so they mark trusted requests.
+PLATFORM_KEY = "flask_serverless.platform"
+EVENT_KEY = "flask_serverless.event"
+CONTEXT_KEY = "flask_serverless.context"
+REQUEST_ID_KEY = "flask_serverless.request_id"
+
+_JOINED_WITH_SEMICOLON = ("cookie",)
+
+
+def split_host(host: str, scheme: str, forwarded_port: str = "") -> Tuple[str, str]:
+    """Split a Host header into server name and port, defaulting the port by scheme."""
+    name, port = host, ""
+    if host.startswith("[") and "]" in host:
+        name, _, rest = host.partition("]")
+        name, port = name + "]", rest[1:]
+    elif ":" in host:
+        name, _, port = host.rpartition(":")
+    if not port.isdigit():
+        port = forwarded_port if forwarded_port.isdigit() else ""
+    return name or "localhost", port or ("443" if scheme == "https" else "80")
+
+
+def is_default_gateway_host(host: str) -> bool:
+    """Tell whether a host is a gateway's own domain, whose paths start with the stage."""
+    name = split_host(host.lower(), "http")[0]
+    return name.endswith(DEFAULT_GATEWAY_HOST_SUFFIXES)
+
+
+def mount(request: GatewayRequest, base_path: str) -> Tuple[str, str]:
+    """Return SCRIPT_NAME and the path below it for a request.
+
+    On a gateway's default host the app lives under /<stage>; on a custom domain, under the
+    BASE_PATH of its path mapping (or at the root). A path that already starts with that
+    prefix is stripped, so the prefix never appears twice.
+    """
+    if is_default_gateway_host(request.host):
+        stage = request.stage.strip("/")
+        prefix = "/" + stage if stage and stage != "$default" else ""
+    else:
+        base = base_path.strip("/")
+        prefix = "/" + base if base else ""
+    path = request.path or "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    if prefix and (path == prefix or path.startswith(prefix + "/")):
+        path = path[len(prefix) :] or "/"
+    return prefix, path
+
+
+def wsgi_string(text: str) -> str:
+    """Percent-decode a path and carry its bytes as latin-1, as PEP 3333 wants."""
+    return unquote_to_bytes(text).decode("latin-1")
+
+
+def make_environ(
+    request: GatewayRequest,
+    base_path: str = "",
+    event: Any = None,
+    context: Any = None,
+    request_id: str = "",
+) -> Dict[str, Any]:
+    """Return the WSGI environ for one gateway request."""
+    script_name, path = mount(request, base_path)
+    server_name, server_port = split_host(
+        request.host, request.scheme, _joined(request, "x-forwarded-port")
+    )
+    environ = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": wsgi_string(script_name),
+        "PATH_INFO": wsgi_string(path),
+        "QUERY_STRING": request.query_string,
+        "CONTENT_TYPE": _joined(request, "content-type"),
+        "CONTENT_LENGTH": str(len(request.body)),
+        "SERVER_NAME": server_name,
+        "SERVER_PORT": server_port,
+        "SERVER_PROTOCOL": request.protocol,
+        "REMOTE_ADDR": request.remote_addr,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": request.scheme if request.scheme in ("http", "https") else "http",
+        "wsgi.input": io.BytesIO(request.body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
+        PLATFORM_KEY: request.platform,
+        EVENT_KEY: event,
+        CONTEXT_KEY: context,
+        REQUEST_ID_KEY: request_id or request.request_id,
+    }
+    for name in {name for name, _ in request.headers}:
+        if name in ("content-type", "content-length") or "_" in name:
+            continue  # underscores would let a header pose as another one
+        environ["HTTP_" + name.upper().replace("-", "_")] = _joined(request, name)
+    if request.host:
+        environ["HTTP_HOST"] = request.host
+    return environ
+
+
+def _joined(request: GatewayRequest, name: str) -> str:
+    """Return every value of a header joined the way HTTP folds repeated headers."""
+    separator = "; " if name in _JOINED_WITH_SEMICOLON else ", "
+    return separator.join(value for key, value in request.headers if key == name)

@@ -1,0 +1,321 @@
+"""Recognise a platform's event by its shape and read it into one request shape."""
+
+import base64
+import binascii
+import re
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from urllib.parse import urlencode
+
+#: Tencent SCF behind an API Gateway trigger.
+TENCENT_APIGW = "tencent-apigw"
+#: Tencent SCF function URL: the API Gateway shape without requestContext.
+TENCENT_FUNCTION_URL = "tencent-function-url"
+#: AWS API Gateway REST API, and HTTP API with payload format 1.0.
+AWS_REST = "aws-rest"
+#: AWS HTTP API (and Lambda function URL) with payload format 2.0.
+AWS_HTTP = "aws-http"
+#: AWS Application Load Balancer target.
+AWS_ALB = "aws-alb"
+#: Timer triggers (Tencent) and scheduled events (AWS).
+TIMER = "timer"
+#: Warm-up pings that keep a container alive.
+WARMUP = "warmup"
+#: Anything else.
+UNKNOWN = "unknown"
+
+HTTP_PLATFORMS = (TENCENT_APIGW, TENCENT_FUNCTION_URL, AWS_REST, AWS_HTTP, AWS_ALB)
+
+_METHOD = re.compile(r"^[A-Za-z]{1,20}$")
+_PROTOCOL = re.compile(r"^HTTP/\d(\.\d)?$")
+
+
+class MalformedEvent(ValueError):
+    """A gateway event whose fields are missing or not of their documented types."""
+
+
+class GatewayRequest(NamedTuple):
+    """One HTTP request as a gateway handed it over, whatever the platform."""
+
+    platform: str
+    method: str
+    path: str  # as the event gives it, possibly percent-encoded
+    query_string: str  # already encoded
+    headers: List[Tuple[str, str]]  # lower-case names, one pair per value
+    body: bytes
+    host: str
+    scheme: str
+    remote_addr: str
+    stage: str
+    protocol: str
+    request_id: str
+
+
+def classify(event: Any) -> str:
+    """Return the platform an event comes from, judged by its shape alone."""
+    if not isinstance(event, dict):
+        return UNKNOWN
+    context = event.get("requestContext")
+    if event.get("version") == "2.0" or "rawPath" in event:
+        return AWS_HTTP
+    if isinstance(context, dict) and "elb" in context:
+        return AWS_ALB
+    if "httpMethod" in event or ("path" in event and ("headers" in event or context)):
+        if "requestContext" not in event:
+            return TENCENT_FUNCTION_URL
+        tencent_keys = ("queryString", "headerParameters")
+        if any(key in event for key in tencent_keys) or (
+            isinstance(context, dict) and "serviceId" in context
+        ):
+            return TENCENT_APIGW
+        return AWS_REST
+    if event.get("Type") == "Timer" or event.get("source") == "aws.events":
+        return TIMER
+    if event.get("source") == "serverless-plugin-warmup" or "warmup" in event:
+        return WARMUP
+    return UNKNOWN
+
+
+def read_request(event: Mapping[str, Any], platform: str) -> GatewayRequest:
+    """Read an HTTP platform's event; raise MalformedEvent when it breaks the format."""
+    return _READERS[platform](event)
+
+
+def _tencent_apigw(event: Mapping[str, Any]) -> GatewayRequest:
+    context = _mapping(event, "requestContext", required=True)
+    headers = _headers(_mapping(event, "headers"), None)
+    query = _mapping(event, "queryString") or _mapping(event, "queryStringParameters")
+    return GatewayRequest(
+        platform=TENCENT_APIGW,
+        method=_method(_text(event, "httpMethod", required=True)),
+        path=_text(event, "path", required=True),
+        query_string=_encode_query(query),
+        headers=headers,
+        body=_body(event),
+        host=_header(headers, "host"),
+        scheme=_header(headers, "x-api-scheme") or _header(headers, "x-forwarded-proto") or "http",
+        remote_addr=_text(context, "sourceIp") or _last_forwarded_for(headers),
+        stage=_text(context, "stage"),
+        protocol="HTTP/1.1",
+        request_id=_text(context, "requestId") or _header(headers, "x-api-requestid"),
+    )
+
+
+def _tencent_function_url(event: Mapping[str, Any]) -> GatewayRequest:
+    headers = _headers(_mapping(event, "headers"), None)
+    return GatewayRequest(
+        platform=TENCENT_FUNCTION_URL,
+        method=_method(_text(event, "httpMethod", required=True)),
+        path=_text(event, "path", required=True),
+        query_string=_encode_query(_mapping(event, "queryString")),
+        headers=headers,
+        body=_body(event),
+        host=_header(headers, "host"),
+        scheme=_header(headers, "x-forwarded-proto") or "https",
+        remote_addr=_last_forwarded_for(headers),
+        stage="",
+        protocol="HTTP/1.1",
+        request_id="",
+    )
+
+
+def _aws_rest(event: Mapping[str, Any]) -> GatewayRequest:
+    context = _mapping(event, "requestContext") or {}
+    identity = _mapping(context, "identity") or {}
+    headers = _headers(_mapping(event, "headers"), _mapping(event, "multiValueHeaders"))
+    query = _mapping(event, "multiValueQueryStringParameters") or _mapping(
+        event, "queryStringParameters"
+    )
+    return GatewayRequest(
+        platform=AWS_REST,
+        method=_method(_text(event, "httpMethod", required=True)),
+        path=_text(event, "path", required=True),
+        query_string=_encode_query(query),
+        headers=headers,
+        body=_body(event),
+        host=_header(headers, "host") or _text(context, "domainName"),
+        scheme=_header(headers, "x-forwarded-proto") or "https",
+        remote_addr=_text(identity, "sourceIp") or _last_forwarded_for(headers),
+        stage=_text(context, "stage"),
+        protocol=_protocol(_text(context, "protocol")),
+        request_id=_text(context, "requestId"),
+    )
+
+
+def _aws_http(event: Mapping[str, Any]) -> GatewayRequest:
+    context = _mapping(event, "requestContext", required=True)
+    http = _mapping(context, "http", required=True)
+    headers = _headers(_mapping(event, "headers"), None)
+    cookies = _list_of_text(event, "cookies")
+    if cookies:
+        headers = [pair for pair in headers if pair[0] != "cookie"] + [
+            ("cookie", "; ".join(cookies + _values(headers, "cookie")))
+        ]
+    return GatewayRequest(
+        platform=AWS_HTTP,
+        method=_method(_text(http, "method", required=True)),
+        path=_text(event, "rawPath") or _text(http, "path", required=True),
+        query_string=_text(event, "rawQueryString"),
+        headers=headers,
+        body=_body(event),
+        host=_header(headers, "host") or _text(context, "domainName"),
+        scheme=_header(headers, "x-forwarded-proto") or "https",
+        remote_addr=_text(http, "sourceIp") or _last_forwarded_for(headers),
+        stage=_text(context, "stage"),
+        protocol=_protocol(_text(http, "protocol")),
+        request_id=_text(context, "requestId"),
+    )
+
+
+def _aws_alb(event: Mapping[str, Any]) -> GatewayRequest:
+    headers = _headers(_mapping(event, "headers"), _mapping(event, "multiValueHeaders"))
+    query = _mapping(event, "multiValueQueryStringParameters") or _mapping(
+        event, "queryStringParameters"
+    )
+    return GatewayRequest(
+        platform=AWS_ALB,
+        method=_method(_text(event, "httpMethod", required=True)),
+        path=_text(event, "path", required=True),
+        query_string=_join_encoded_query(query),
+        headers=headers,
+        body=_body(event),
+        host=_header(headers, "host"),
+        scheme=_header(headers, "x-forwarded-proto") or "http",
+        remote_addr=_last_forwarded_for(headers),
+        stage="",
+        protocol="HTTP/1.1",
+        request_id="",
+    )
+
+
+_READERS = {
+    TENCENT_APIGW: _tencent_apigw,
+    TENCENT_FUNCTION_URL: _tencent_function_url,
+    AWS_REST: _aws_rest,
+    AWS_HTTP: _aws_http,
+    AWS_ALB: _aws_alb,
+}
+
+
+def _mapping(source: Mapping[str, Any], name: str, required: bool = False) -> Dict[str, Any]:
+    """Return a field that must be an object, or {} when absent and optional."""
+    value = source.get(name)
+    if value is None:
+        if required:
+            raise MalformedEvent("%s is missing" % name)
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedEvent("%s must be an object, not %s" % (name, type(value).__name__))
+    return value
+
+
+def _text(source: Mapping[str, Any], name: str, required: bool = False) -> str:
+    """Return a field that must be a string, or "" when absent and optional."""
+    value = source.get(name)
+    if value is None:
+        if required:
+            raise MalformedEvent("%s is missing" % name)
+        return ""
+    if not isinstance(value, str):
+        raise MalformedEvent("%s must be a string, not %s" % (name, type(value).__name__))
+    return value
+
+
+def _list_of_text(source: Mapping[str, Any], name: str) -> List[str]:
+    """Return a field that must be a list of strings, or [] when absent."""
+    value = source.get(name)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise MalformedEvent("%s must be a list of strings" % name)
+    return value
+
+
+def _values_of(name: str, value: Any) -> List[str]:
+    """Return one header's or query parameter's values as a list of strings."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [str(value)]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    raise MalformedEvent("%s must be a string or a list of strings" % name)
+
+
+def _headers(
+    single: Mapping[str, Any], multi: Optional[Mapping[str, Any]]
+) -> List[Tuple[str, str]]:
+    """Merge single- and multi-value headers (multi wins) into lower-case pairs."""
+    merged: Dict[str, List[str]] = {}
+    for source in (single, multi or {}):
+        for name, value in source.items():
+            if value is None:
+                continue
+            merged[name.lower()] = _values_of("header %s" % name, value)
+    return [(name, value) for name, values in merged.items() for value in values]
+
+
+def _values(headers: List[Tuple[str, str]], name: str) -> List[str]:
+    """Return every value of one header."""
+    return [value for key, value in headers if key == name]
+
+
+def _header(headers: List[Tuple[str, str]], name: str) -> str:
+    """Return a header's first value, or ""."""
+    values = _values(headers, name)
+    return values[0].strip() if values else ""
+
+
+def _last_forwarded_for(headers: List[Tuple[str, str]]) -> str:
+    """Return the address the platform's own proxy appended last to X-Forwarded-For."""
+    addresses = [part.strip() for part in ",".join(_values(headers, "x-forwarded-for")).split(",")]
+    addresses = [address for address in addresses if address]
+    return addresses[-1] if addresses else ""
+
+
+def _encode_query(parameters: Mapping[str, Any]) -> str:
+    """Encode decoded query parameters (single or multi-valued) as a query string."""
+    pairs = []
+    for name, value in parameters.items():
+        if value is None:
+            continue
+        pairs.extend((name, item) for item in _values_of("query parameter %s" % name, value))
+    return urlencode(pairs)
+
+
+def _join_encoded_query(parameters: Mapping[str, Any]) -> str:
+    """Join query parameters the load balancer passes still percent-encoded."""
+    pairs = []
+    for name, value in parameters.items():
+        if value is None:
+            continue
+        for item in _values_of("query parameter %s" % name, value):
+            pairs.append("%s=%s" % (name, item))
+    return "&".join(pairs)
+
+
+def _body(event: Mapping[str, Any]) -> bytes:
+    """Return the request body's bytes, decoding base64 when the event says so."""
+    body = _text(event, "body")
+    encoded = event.get("isBase64Encoded", False)
+    if isinstance(encoded, str) and encoded.lower() in ("true", "false"):
+        encoded = encoded.lower() == "true"
+    if not isinstance(encoded, bool):
+        raise MalformedEvent("isBase64Encoded must be a boolean")
+    if not encoded:
+        return body.encode("utf-8")
+    try:
+        return base64.b64decode("".join(body.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise MalformedEvent("body is not valid base64") from None
+
+
+def _method(method: str) -> str:
+    """Return an HTTP method in upper case, refusing what cannot be one."""
+    if not _METHOD.match(method):
+        raise MalformedEvent("httpMethod %r is not an HTTP method" % method[:40])
+    return method.upper()
+
+
+def _protocol(protocol: str) -> str:
+    """Return the HTTP version the gateway spoke, HTTP/1.1 when it does not say."""
+    return protocol if _PROTOCOL.match(protocol) else "HTTP/1.1"

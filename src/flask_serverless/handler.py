@@ -1,0 +1,114 @@
+"""Serve gateway events with a WSGI app built once per container."""
+
+import logging
+from typing import Any, Callable, Dict, Mapping, Optional
+
+from .environ import make_environ
+from .events import (
+    HTTP_PLATFORMS,
+    TIMER,
+    UNKNOWN,
+    WARMUP,
+    MalformedEvent,
+    classify,
+    read_request,
+)
+from .responses import (
+    PLATFORM_LIMIT_BYTES,
+    ResponseTooLarge,
+    answer_size,
+    json_result,
+    platform_answer,
+    run_app,
+)
+
+logger = logging.getLogger("flask_serverless")
+
+Handler = Callable[[Any, Any], Dict[str, Any]]
+
+
+def request_id_of(context: Any, event: Any) -> str:
+    """Return the invocation's request id from the context (Tencent dict, AWS object)."""
+    for name in ("request_id", "aws_request_id"):
+        value = context.get(name) if isinstance(context, dict) else getattr(context, name, None)
+        if isinstance(value, str) and value:
+            return value
+    request_context = event.get("requestContext") if isinstance(event, dict) else None
+    if isinstance(request_context, dict) and isinstance(request_context.get("requestId"), str):
+        return request_context["requestId"]
+    return "-"
+
+
+def make_handler(
+    app: Callable[..., Any],
+    base_path: Optional[str] = None,
+    limit: int = PLATFORM_LIMIT_BYTES,
+) -> Handler:
+    """Return handler(event, context) serving app; base_path defaults to app.config BASE_PATH."""
+    if base_path is None:
+        base_path = getattr(app, "config", {}).get("BASE_PATH") or ""
+
+    def handler(event: Any, context: Any) -> Dict[str, Any]:
+        platform = classify(event)
+        request_id = request_id_of(context, event)
+        if platform not in HTTP_PLATFORMS:
+            return _not_http(platform, event, request_id)
+        try:
+            request = read_request(event, platform)
+        except MalformedEvent as error:
+            logger.warning("malformed %s event (request %s): %s", platform, request_id, error)
+            return _error(platform, event, 400, "malformed_event", str(error), request_id)
+        environ = make_environ(request, base_path, event, context, request_id)
+        try:
+            result = run_app(app, environ, limit)
+        except ResponseTooLarge as error:
+            return _too_large(platform, event, error.size, limit, request_id)
+        except Exception:
+            logger.exception(
+                "unhandled error serving %s %s (request %s)",
+                request.method,
+                request.path,
+                request_id,
+            )
+            message = "The server failed to answer; quote the request id when reporting it."
+            return _error(platform, event, 500, "internal_error", message, request_id)
+        answer = platform_answer(platform, result, event)
+        size = answer_size(answer)
+        if size > limit:
+            return _too_large(platform, event, size, limit, request_id)
+        return answer
+
+    return handler
+
+
+def _not_http(platform: str, event: Any, request_id: str) -> Dict[str, Any]:
+    """Answer timers, warm-up pings and unknown events without touching the app."""
+    if platform == UNKNOWN:
+        shape = sorted(map(str, event))[:10] if isinstance(event, dict) else type(event).__name__
+        logger.warning("ignored an event of unknown shape %s (request %s)", shape, request_id)
+    else:
+        logger.info("%s event: nothing to serve (request %s)", platform, request_id)
+    status = "warm" if platform in (TIMER, WARMUP) else "ignored"
+    return {"status": status, "event": platform, "request_id": request_id}
+
+
+def _error(
+    platform: str, event: Mapping[str, Any], status: int, code: str, message: str, request_id: str
+) -> Dict[str, Any]:
+    """Answer with a small JSON error in the platform's format."""
+    payload = {"error": code, "message": message, "request_id": request_id}
+    return platform_answer(platform, json_result(status, payload), event)
+
+
+def _too_large(
+    platform: str, event: Mapping[str, Any], size: int, limit: int, request_id: str
+) -> Dict[str, Any]:
+    """Answer 502 for a response the platform could not carry."""
+    logger.error(
+        "response of %d bytes exceeds the platform's %d-byte limit (request %s)",
+        size,
+        limit,
+        request_id,
+    )
+    message = "The response is larger than the %d bytes the platform can return." % limit
+    return _error(platform, event, 502, "response_too_large", message, request_id)

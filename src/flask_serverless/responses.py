@@ -1,0 +1,199 @@
+"""Run a WSGI app to completion and turn its answer into each platform's response format."""
+
+import base64
+import itertools
+import json
+from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Tuple
+
+from werkzeug.http import HTTP_STATUS_CODES
+
+from .events import AWS_ALB, AWS_HTTP, AWS_REST
+
+#: The largest answer a synchronous invocation may return, on Tencent SCF and AWS Lambda.
+PLATFORM_LIMIT_BYTES = 6 * 1024 * 1024
+
+#: Types sent as text although they are not text/*; everything else goes base64.
+TEXT_MIMETYPES = frozenset(
+    [
+        "application/json",
+        "application/javascript",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "application/manifest+json",
+        "image/svg+xml",
+    ]
+)
+_TEXT_CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii")
+_HOP_BY_HOP = ("connection", "keep-alive", "transfer-encoding")
+
+Headers = List[Tuple[str, str]]
+
+
+class ResponseTooLarge(Exception):
+    """The app's answer does not fit in what the platform can return."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__("the response has at least %d bytes" % size)
+        self.size = size
+
+
+class WsgiResult(NamedTuple):
+    """What a WSGI app answered: status, headers and the whole body."""
+
+    status: int
+    headers: Headers
+    body: bytes
+
+
+def run_app(
+    app: Callable[..., Iterable[bytes]],
+    environ: Dict[str, Any],
+    limit: int = PLATFORM_LIMIT_BYTES,
+) -> WsgiResult:
+    """Call a WSGI app, read its whole body and close it, stopping once the body passes limit."""
+    started: Dict[str, Any] = {}
+    chunks: List[bytes] = []
+
+    def start_response(status: str, headers: Headers, exc_info: Any = None) -> Callable:
+        if exc_info:  # the app hit an error mid-response: let the handler answer 500
+            raise exc_info[1].with_traceback(exc_info[2])
+        started["status"], started["headers"] = status, list(headers)
+        return chunks.append
+
+    iterable = app(environ, start_response)
+    try:
+        size = sum(len(chunk) for chunk in chunks)
+        for chunk in iterable:
+            if chunk:
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > limit:
+                    raise ResponseTooLarge(size)
+    finally:
+        close = getattr(iterable, "close", None)
+        if close is not None:
+            close()
+    if not started:
+        raise RuntimeError("the app returned without calling start_response")
+    return WsgiResult(int(started["status"].split(" ", 1)[0]), started["headers"], b"".join(chunks))
+
+
+def is_text(headers: Headers, body: bytes) -> bool:
+    """Tell whether a body can travel as a JSON string and arrive byte-identical."""
+    encoding = _first(headers, "content-encoding")
+    if encoding and encoding.lower() != "identity":
+        return False
+    content_type = _first(headers, "content-type")
+    if not content_type:
+        return not body
+    mimetype, _, parameters = content_type.partition(";")
+    mimetype = mimetype.strip().lower()
+    textual = (
+        mimetype.startswith("text/")
+        or mimetype in TEXT_MIMETYPES
+        or mimetype.endswith(("+json", "+xml"))
+    )
+    charset = "utf-8"
+    for parameter in parameters.split(";"):
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    if not textual or charset not in _TEXT_CHARSETS:
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def platform_answer(platform: str, result: WsgiResult, event: Mapping[str, Any]) -> Dict[str, Any]:
+    """Return the answer a platform expects for a WSGI result."""
+    headers = [(name, value) for name, value in result.headers if name.lower() not in _HOP_BY_HOP]
+    text = is_text(headers, result.body)
+    answer: Dict[str, Any] = {
+        "statusCode": result.status,
+        "body": result.body.decode("utf-8") if text else base64.b64encode(result.body).decode(),
+        "isBase64Encoded": not text,
+    }
+    if platform == AWS_REST:
+        answer["multiValueHeaders"] = _grouped(headers)
+    elif platform == AWS_HTTP:
+        answer["headers"] = _joined(h for h in headers if h[0].lower() != "set-cookie")
+        answer["cookies"] = [value for name, value in headers if name.lower() == "set-cookie"]
+    elif platform == AWS_ALB:
+        answer["statusDescription"] = "%d %s" % (
+            result.status,
+            HTTP_STATUS_CODES.get(result.status, "Unknown"),
+        )
+        if "multiValueHeaders" in event:
+            answer["multiValueHeaders"] = _grouped(headers)
+        else:
+            answer["headers"] = _with_cookie_casings(headers)
+    else:  # Tencent API Gateway and function URL: Set-Cookie as a list, the rest joined
+        answer["headers"] = _joined(h for h in headers if h[0].lower() != "set-cookie")
+        cookies = [value for name, value in headers if name.lower() == "set-cookie"]
+        if cookies:
+            answer["headers"]["Set-Cookie"] = cookies
+    return answer
+
+
+def answer_size(answer: Mapping[str, Any]) -> int:
+    """Return how many bytes an answer takes once the runtime serialises it."""
+    return len(json.dumps(answer))
+
+
+def json_result(status: int, payload: Mapping[str, Any]) -> WsgiResult:
+    """Return a small JSON result the handler answers by itself."""
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    return WsgiResult(status, headers, body)
+
+
+def _first(headers: Headers, name: str) -> Optional[str]:
+    for key, value in headers:
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _grouped(headers: Iterable[Tuple[str, str]]) -> Dict[str, List[str]]:
+    """Group values under the first spelling of each header name."""
+    grouped: Dict[str, List[str]] = {}
+    spelling: Dict[str, str] = {}
+    for name, value in headers:
+        key = spelling.setdefault(name.lower(), name)
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def _joined(headers: Iterable[Tuple[str, str]]) -> Dict[str, Any]:
+    return {name: ", ".join(values) for name, values in _grouped(headers).items()}
+
+
+def _with_cookie_casings(headers: Headers) -> Dict[str, Any]:
+    """Return single-value headers, each Set-Cookie under its own spelling of the name.
+
+    A load balancer without multi-value headers takes one value per key, but keys differ by
+    case, so every cookie still reaches the browser.
+    """
+    answer = _joined(h for h in headers if h[0].lower() != "set-cookie")
+    cookies = [value for name, value in headers if name.lower() == "set-cookie"]
+    for spelling, cookie in zip(_casings("set-cookie"), cookies):
+        answer[spelling] = cookie
+    return answer
+
+
+def _casings(name: str) -> Iterable[str]:
+    """Yield every upper/lower-case spelling of a name, the conventional one first."""
+    conventional = "-".join(part.capitalize() for part in name.split("-"))
+    yield conventional
+    letters = [index for index, char in enumerate(name) if char.isalpha()]
+    for flags in itertools.product((False, True), repeat=len(letters)):
+        chars = list(name)
+        for index, upper in zip(letters, flags):
+            if upper:
+                chars[index] = chars[index].upper()
+        spelling = "".join(chars)
+        if spelling != conventional:
+            yield spelling
