@@ -20,6 +20,8 @@ AWS_ALB = "aws-alb"
 TIMER = "timer"
 #: Warm-up pings that keep a container alive.
 WARMUP = "warmup"
+#: A Flask CLI command sent by direct invocation: {"flask_serverless": {"command": [...]}}.
+COMMAND = "command"
 #: Anything else.
 UNKNOWN = "unknown"
 
@@ -54,6 +56,8 @@ def classify(event: Any) -> str:
     """Return the platform an event comes from, judged by its shape alone."""
     if not isinstance(event, dict):
         return UNKNOWN
+    if isinstance(event.get("flask_serverless"), dict):
+        return COMMAND
     context = event.get("requestContext")
     if event.get("version") == "2.0" or "rawPath" in event:
         return AWS_HTTP

@@ -5,6 +5,7 @@ from typing import Any, Callable, Dict, Mapping, Optional
 
 from .environ import make_environ
 from .events import (
+    COMMAND,
     HTTP_PLATFORMS,
     TIMER,
     UNKNOWN,
@@ -51,6 +52,8 @@ def make_handler(
     def handler(event: Any, context: Any) -> Dict[str, Any]:
         platform = classify(event)
         request_id = request_id_of(context, event)
+        if platform == COMMAND:
+            return run_command(app, event["flask_serverless"].get("command"), request_id)
         if platform not in HTTP_PLATFORMS:
             return _not_http(platform, event, request_id)
         try:
@@ -79,6 +82,36 @@ def make_handler(
         return answer
 
     return handler
+
+
+def run_command(app: Any, command: Any, request_id: str) -> Dict[str, Any]:
+    """Run one of the app's CLI commands (flask <command>), e.g. ["db", "upgrade"].
+
+    Only a direct invocation with cloud credentials can send this event; no gateway
+    request has its shape. The output is cut to its last 4000 characters.
+    """
+    if not isinstance(command, list) or not all(isinstance(arg, str) for arg in command):
+        logger.warning("refused a command that is not a list of strings (request %s)", request_id)
+        return {"status": "refused", "error": "command must be a list of strings"}
+    if not hasattr(app, "test_cli_runner"):
+        return {"status": "refused", "error": "the app has no Flask command line"}
+    logger.info("running flask %s (request %s)", " ".join(command), request_id)
+    result = app.test_cli_runner().invoke(args=command)
+    answer = {
+        "status": "ok" if result.exit_code == 0 else "failed",
+        "exit_code": result.exit_code,
+        "output": result.output[-4000:],
+        "request_id": request_id,
+    }
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        logger.error(
+            "flask %s failed (request %s)",
+            " ".join(command),
+            request_id,
+            exc_info=result.exc_info,
+        )
+        answer["error"] = "%s: %s" % (type(result.exception).__name__, result.exception)
+    return answer
 
 
 def _not_http(platform: str, event: Any, request_id: str) -> Dict[str, Any]:

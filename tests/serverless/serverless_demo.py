@@ -6,6 +6,7 @@ import json
 import pathlib
 from typing import Any, Dict
 
+import click
 from flask import Flask, jsonify, request, url_for
 
 EVENTS = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "events"
@@ -121,6 +122,15 @@ def build_demo_app(static_folder: str, **config: Any) -> Flask:
 
         response.call_on_close(on_close)
         return response
+
+    @app.cli.command("greet")
+    @click.argument("name")
+    def greet(name: str) -> None:
+        click.echo("hello %s" % name)
+
+    @app.cli.command("explode")
+    def explode() -> None:
+        raise RuntimeError("the migration table is locked")
 
     return app
 

@@ -539,3 +539,51 @@ def test_a_plain_flask_app_works_without_the_extras(tencent_context):
     answer = make_handler(app)(at_path("tencent-apigw-get.json", "/"), tencent_context)
 
     assert (answer["statusCode"], answer["body"]) == (200, "bare")
+
+
+def test_a_direct_invocation_runs_one_of_the_apps_commands(handler, tencent_context, caplog):
+    event = {"flask_serverless": {"command": ["greet", "舞萌"]}}
+
+    with caplog.at_level(logging.INFO, logger="flask_serverless"):
+        answer = handler(event, tencent_context)
+
+    assert answer == {
+        "status": "ok",
+        "exit_code": 0,
+        "output": "hello 舞萌\n",
+        "request_id": "scf-req-0001",
+    }
+    assert "running flask greet 舞萌 (request scf-req-0001)" in caplog.text
+
+
+def test_a_failing_command_reports_its_exit_code_and_error(handler, aws_context, caplog):
+    with caplog.at_level(logging.ERROR, logger="flask_serverless"):
+        answer = handler({"flask_serverless": {"command": ["explode"]}}, aws_context)
+
+    assert (answer["status"], answer["exit_code"]) == ("failed", 1)
+    assert answer["error"] == "RuntimeError: the migration table is locked"
+    assert caplog.records[-1].exc_info[0] is RuntimeError
+
+
+def test_an_unknown_command_fails_with_clicks_usage_error(handler, aws_context):
+    answer = handler({"flask_serverless": {"command": ["nonsense"]}}, aws_context)
+
+    assert (answer["status"], answer["exit_code"]) == ("failed", 2)
+    assert "No such command" in answer["output"]
+
+
+@pytest.mark.parametrize("command", [None, "db upgrade", ["db", 1], {"db": "upgrade"}])
+def test_a_command_that_is_not_a_list_of_strings_is_refused(
+    handler, demo_app, aws_context, command
+):
+    answer = handler({"flask_serverless": {"command": command}}, aws_context)
+
+    assert answer == {"status": "refused", "error": "command must be a list of strings"}
+
+
+def test_a_bare_wsgi_app_has_no_commands(aws_context):
+    answer = make_handler(lambda environ, start_response: [])(
+        {"flask_serverless": {"command": ["db", "upgrade"]}}, aws_context
+    )
+
+    assert answer == {"status": "refused", "error": "the app has no Flask command line"}
