@@ -1,0 +1,254 @@
+"""Serve a page from the built layer on CPython 3.6, the way the cloud function runs it.
+
+    python layer/smoke.py [--python PYTHON36] [--dist-dir layer/dist]
+
+Unpacks each layer zip (Tencent: packages at the root; AWS: under python/) into a temp folder
+and runs the real CPython 3.6 with no venv and no site-packages (-S), PYTHONPATH=<layer>:src:
+
+- every locked distribution imports from the layer, at its locked version, C extensions too;
+- pip finds the layer's dependency closure complete for Python 3.6;
+- serverless_handler.handler answers a Tencent API Gateway event for the home page: 200, HTML,
+  Brotli-compressed. On TEST_DATABASE_URL's PostgreSQL when set (psycopg2 from the layer),
+  else on SQLite.
+
+Exit status: 0 passed, 1 failed, 75 skipped (src/serverless_handler.py absent; a failure
+under CI=true). Standard library only, Python 3.6 syntax: the same file runs the checks inside.
+"""
+
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SRC = os.path.join(ROOT, "src")
+LOCK = os.path.join(HERE, "requirements.lock")
+DIST = os.path.join(HERE, "dist")
+FLAVOURS = (("tencent", ""), ("aws", "python"))
+SKIPPED = 75
+
+# Modules whose import proves a distribution (and its compiled parts) loads from the layer.
+MODULES = [
+    "flask",
+    "werkzeug",
+    "jinja2",
+    "markupsafe._speedups",
+    "itsdangerous",
+    "click",
+    "sqlalchemy",
+    "sqlalchemy.cprocessors",
+    "greenlet",
+    "psycopg2",
+    "psycopg2._psycopg",
+    "brotli",
+    "_brotli",
+    "flask_compress",
+    "jieba",
+    "alembic",
+    "mako",
+    "bs4",
+    "soupsieve",
+    "importlib_metadata",
+    "importlib_resources",
+    "dataclasses",
+    "zipp",
+    "typing_extensions",
+]
+
+
+def locked_versions():
+    """Return {name: version} of every distribution in the lock."""
+    with open(LOCK, encoding="utf-8") as f:
+        return dict(re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", f.read(), re.M))
+
+
+def in_ci():
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+# --- inside: CPython 3.6, -S, PYTHONPATH=<layer>:src ----------------------------------------
+
+
+def tencent_event(path):
+    """Return a Tencent API Gateway event for GET path, asking for Brotli."""
+    return {
+        "requestContext": {
+            "serviceId": "service-smoke",
+            "path": "/",
+            "httpMethod": "ANY",
+            "requestId": "smoke-request",
+            "identity": {},
+            "sourceIp": "127.0.0.1",
+            "stage": "release",
+        },
+        "headers": {
+            "accept": "text/html",
+            "accept-encoding": "br",
+            "host": "service-smoke.gz.apigw.tencentcs.com",
+            "user-agent": "layer-smoke",
+        },
+        "body": "",
+        "pathParameters": {},
+        "queryStringParameters": {},
+        "headerParameters": {},
+        "stageVariables": {"stage": "release"},
+        "path": path,
+        "queryString": {},
+        "httpMethod": "GET",
+    }
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+    print("  ok  " + message)
+
+
+def inside(layer):
+    """Run the checks in the 3.6 interpreter the outside started."""
+    check(sys.version_info[:2] == (3, 6), "CPython %s.%s" % sys.version_info[:2])
+    check(not any("site-packages" in p for p in sys.path), "no site-packages on sys.path")
+
+    import importlib
+
+    for name in MODULES:
+        module = importlib.import_module(name)
+        where = os.path.abspath(module.__file__)
+        check(where.startswith(layer + os.sep), "import %s from the layer" % name)
+
+    import importlib_metadata
+
+    for name, version in sorted(locked_versions().items()):
+        dist = importlib_metadata.distribution(name)
+        found = os.path.abspath(str(dist.locate_file("")))
+        check(
+            dist.version == version and found == layer,
+            "%s %s from the layer (found %s in %s)" % (name, version, dist.version, found),
+        )
+
+    import brotli
+    import bs4
+    import jieba
+
+    check(brotli.decompress(brotli.compress(b"maimai" * 100)) == b"maimai" * 100, "brotli")
+    words = jieba.lcut("舞萌DX查分器")
+    check("".join(words) == "舞萌DX查分器" and len(words) > 1, "jieba cuts %s" % "/".join(words))
+    soup = bs4.BeautifulSoup('<div class="music_name_block">系ぎて</div>', "html.parser")
+    check(soup.select_one(".music_name_block").text == "系ぎて", "bs4 + soupsieve select")
+
+    if not os.path.exists(os.path.join(SRC, "serverless_handler.py")):
+        print("SKIPPED: src/serverless_handler.py does not exist yet: no page served")
+        return SKIPPED
+    import serverless_handler
+
+    response = serverless_handler.handler(tencent_event("/"), {"request_id": "smoke"})
+    status = response.get("statusCode")
+    headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
+    check(status == 200, "GET / through serverless_handler.handler: status %s" % status)
+    encoding = headers.get("content-encoding")
+    if encoding is None:
+        print("  --  the page came uncompressed: the app does not compress it (yet)")
+        page = response["body"]
+        if response.get("isBase64Encoded"):
+            page = base64.b64decode(page).decode("utf-8")
+    else:
+        check(encoding == "br", "Content-Encoding %s, as the event asked" % encoding)
+        check(response.get("isBase64Encoded") is True, "the compressed body is base64-encoded")
+        page = brotli.decompress(base64.b64decode(response["body"])).decode("utf-8")
+    check("<html" in page.lower(), "the body is an HTML page of %d characters" % len(page))
+    return 0
+
+
+# --- outside: unpack, then run the inside on CPython 3.6 -------------------------------------
+
+
+def unpack(zip_path, folder, prefix):
+    """Unpack a layer zip and return the folder its packages land in (its /opt entry)."""
+    with zipfile.ZipFile(zip_path) as archive:
+        names = archive.namelist()
+        stray = [n for n in names if prefix and not n.startswith(prefix + "/")]
+        if stray:
+            raise SystemExit("%s: entries outside %s/: %s" % (zip_path, prefix, stray[:5]))
+        archive.extractall(folder)
+    return os.path.realpath(os.path.join(folder, prefix) if prefix else folder)
+
+
+def environment(layer, data_dir):
+    """Return the environment of the function: the layer and src on the path, and nothing else."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": data_dir,
+        "TMPDIR": data_dir,
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": os.pathsep.join([layer, SRC]),
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",  # /opt is read-only on the platforms
+        "APP_ENV": "production",
+        "SECRET_KEY": base64.b64encode(os.urandom(24)).decode(),
+        "DATA_DIR": data_dir,
+    }
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        env.update(DATABASE_URL=url, AUTO_MIGRATE="true")
+    return env
+
+
+def run_flavour(python, zip_path, prefix):
+    """Check one zip; return the inside's exit status."""
+    work = tempfile.mkdtemp(prefix="layer-smoke-")
+    try:
+        layer = unpack(zip_path, os.path.join(work, "opt"), prefix)
+        data_dir = os.path.join(work, "tmp")
+        os.makedirs(data_dir)
+        env = environment(layer, data_dir)
+        print("pip check of the layer's closure on %s" % python)
+        # pip lives in the interpreter's own site-packages, so this one run keeps it (no -S).
+        if subprocess.call([python, "-m", "pip", "check"], env=env, cwd=data_dir) != 0:
+            return 1
+        command = [python, "-S", os.path.abspath(__file__), "--inside", layer]
+        return subprocess.call(command, env=env, cwd=data_dir)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--python", default="python3.6", help="a CPython 3.6 interpreter")
+    parser.add_argument("--dist-dir", default=DIST, help="where the built zips are")
+    parser.add_argument("--inside", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.inside:
+        try:
+            return inside(args.inside)
+        except AssertionError as error:
+            print("FAILED: %s" % error)
+            return 1
+    results = []
+    for flavour, prefix in FLAVOURS:
+        zip_path = os.path.join(args.dist_dir, "maimai-probe-layer-py36-%s.zip" % flavour)
+        if not os.path.exists(zip_path):
+            print("FAILED: %s does not exist: run python layer/build.py" % zip_path)
+            return 1
+        print("== %s layer: %s" % (flavour, zip_path))
+        results.append(run_flavour(args.python, zip_path, prefix))
+    if any(r not in (0, SKIPPED) for r in results):
+        print("layer smoke test FAILED")
+        return 1
+    if SKIPPED in results:
+        print("layer smoke test SKIPPED: src/serverless_handler.py does not exist yet")
+        return 1 if in_ci() else SKIPPED
+    print("layer smoke test passed: %s" % json.dumps([f for f, _ in FLAVOURS]))
+    return 0
+
+
+if __name__ == "__main__":
+    if "--inside" in sys.argv:
+        del sys.path[0]  # this folder (layer/) is not on the function's path
+    sys.exit(main())
