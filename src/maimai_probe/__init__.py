@@ -5,6 +5,8 @@ from typing import Any, Mapping, Optional
 
 from flask import Flask
 
+import flask_serverless
+
 from . import blueprints, config, csrf, db, errors, formatting, navigation, security_headers
 
 
@@ -19,6 +21,7 @@ def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
     app.config.update(settings)
     register_extensions(app)
     blueprints.register(app)
+    flask_serverless.init_app(app)
     return app
 
 
