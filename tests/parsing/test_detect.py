@@ -149,6 +149,13 @@ BAD_INPUT = [
     ("huge garbage", "<div>" + "x" * MAX_PAGE_CHARS, "unknown", "内容太大"),
     ("huge text", "舞" * 300000, "unknown", "只是一段普通文字"),
     ("deep nesting", "<div>" * 20000 + "x", "unknown", "没有游玩记录"),
+    (
+        "XML document",
+        '<?xml version="1.0"?><records><record/></records>',
+        "unknown",
+        "没有游玩记录",
+    ),
+    ("odd markup", '<![if !IE]><div class="playlog_top', "unknown", "没有游玩记录"),
 ]
 
 

@@ -13,6 +13,9 @@ ASCII_SPACE = " \t\n\r\f"
 # Whitespace-only gaps between tags carry nothing on these pages; dropping them first
 # saves the parser about a third of its work on a record page.
 _INDENT_GAP = re.compile(r">[ \t\n\r\f]+<")
+# An XHTML page saved with its XML declaration makes bs4 warn that it looks like XML;
+# these pages are HTML, so the declaration goes before parsing.
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _COUNT = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})*$|^[0-9]{1,9}$")
 _PAIR = re.compile(r"([0-9][0-9,]*)\s*/\s*([0-9][0-9,]*)")
 
@@ -20,7 +23,8 @@ _PAIR = re.compile(r"([0-9][0-9,]*)\s*/\s*([0-9][0-9,]*)")
 def make_soup(text: str) -> BeautifulSoup:
     """Parse a page with the standard library's HTML parser."""
     try:
-        return BeautifulSoup(_INDENT_GAP.sub("><", text), "html.parser")
+        markup = _INDENT_GAP.sub("><", _XML_DECLARATION.sub("", text, count=1))
+        return BeautifulSoup(markup, "html.parser")
     except Exception as exc:  # the stdlib parser rejects some garbage with odd exceptions
         raise PageError(
             "这段内容无法按网页（HTML）解析（%s），请确认保存的是完整的官方页面。"
