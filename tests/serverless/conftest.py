@@ -4,9 +4,10 @@ import pathlib
 
 import pytest
 from flask import Flask
-from serverless_demo import PNG, STYLESHEET, AwsContext, TencentContext, build_demo_app
 
 import flask_serverless
+
+from .serverless_demo import PNG, STYLESHEET, AwsContext, TencentContext, build_demo_app
 
 
 @pytest.fixture(scope="session")

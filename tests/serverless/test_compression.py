@@ -7,10 +7,11 @@ import re
 import brotli
 import flask_compress.flask_compress as flask_compress_module
 import pytest
-from serverless_demo import PAGE, PNG, STYLESHEET, build_demo_app
 
 import flask_serverless
 from flask_serverless import compression
+
+from .serverless_demo import PAGE, PNG, STYLESHEET, build_demo_app
 
 
 @pytest.fixture

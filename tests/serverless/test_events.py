@@ -3,10 +3,11 @@
 import base64
 
 import pytest
-from serverless_demo import load_event
 
 from flask_serverless import events
 from flask_serverless.environ import make_environ, mount, split_host
+
+from .serverless_demo import load_event
 
 
 def environ_of(event, base_path=""):

@@ -10,10 +10,11 @@ import sys
 import brotli
 import pytest
 from flask import Flask
-from serverless_demo import PAGE, PNG, build_demo_app, load_event
 
 from flask_serverless import make_handler
 from flask_serverless.responses import PLATFORM_LIMIT_BYTES, is_text
+
+from .serverless_demo import PAGE, PNG, build_demo_app, load_event
 
 HTTP_FIXTURES = [
     "tencent-apigw-get.json",

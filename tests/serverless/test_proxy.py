@@ -3,11 +3,12 @@
 import json
 
 import pytest
-from serverless_demo import build_demo_app, load_event
 
 import flask_serverless
 from flask_serverless import make_handler
 from flask_serverless.proxy import ReverseProxied
+
+from .serverless_demo import build_demo_app, load_event
 
 SPOOFED = {
     "X-Forwarded-Proto": "https",
