@@ -213,3 +213,21 @@ def test_page_without_plays():
         parse_record_page(head + "</div></body></html>")
     assert error.value.recognised == "record"
     assert "一条游玩记录也没有" in error.value.message
+
+
+def test_difficulty_and_rank_without_their_icons():
+    text = _break(
+        page_text("record_cn.html"),
+        '<img src="https://maimai.wahlap.com/maimai-mobile/img/diff_basic.png" '
+        'class="playlog_diff v_b"/>',
+        "",
+    )
+    text = _break(
+        text,
+        '<img src="https://maimai.wahlap.com/maimai-mobile/img/playlog/sss.png?ver=1.50" '
+        'class="playlog_scorerank"/>',
+        "",
+    )
+    play = parse_record_page(text).plays[2]
+    # The result block's class names the difficulty; the achievement gives the rank.
+    assert (play.difficulty, play.rank) == (game.BASIC, "sss")

@@ -3,7 +3,7 @@
 import contextlib
 import json
 import re
-from typing import Any, Union
+from typing import Optional, Union
 
 from bs4 import BeautifulSoup
 
@@ -82,7 +82,7 @@ def _decode(data: bytes) -> str:
     raise PageError("无法识别文件的文字编码：请用 UTF-8 保存网页后再上传。")
 
 
-def _json(content: str) -> Any:
+def _json(content: str) -> Optional[ParsedPage]:
     """Read JSON: a Diving-Fish export, else say what it is; None when it is not JSON."""
     try:
         document = json.loads(content)
@@ -101,7 +101,7 @@ def _json(content: str) -> Any:
     raise PageError("这是 JSON 数据，但不是水鱼查分器导出的成绩（没有 records 列表）。")
 
 
-def _read(text: str, soup: BeautifulSoup) -> Any:
+def _read(text: str, soup: BeautifulSoup) -> Optional[ParsedPage]:
     """Dispatch to the parser of the page's kind; None when no parser fits."""
     if detail.is_detail_page(soup):
         page = detail.parse_playlog_detail(text, soup)

@@ -55,9 +55,15 @@ def _result_after(top: Tag) -> Optional[Tag]:
             continue
         if has_class(sibling, "playlog_top_container"):
             return None  # the next play starts: this one lost its result block
-        if any(_RESULT_CONTAINER.match(name) for name in classes(sibling)):
+        if any(_result_difficulty(name) is not None for name in classes(sibling)):
             return sibling
     return None
+
+
+def _result_difficulty(class_name: str) -> Optional[int]:
+    """Read the difficulty of a result block's class: 'playlog_master_container' -> 3."""
+    match = _RESULT_CONTAINER.match(class_name)
+    return game.DIFFICULTY_BY_SLUG.get(match.group(1)) if match else None
 
 
 def parse_idx(value: str) -> Tuple[int, int]:
@@ -181,9 +187,9 @@ class _Play:
                 raise self.fail("难度图标", "「%s」不认识" % short(image_of(icon)))
             return difficulty
         for name in classes(self.result):
-            match = _RESULT_CONTAINER.match(name)
-            if match and match.group(1) in game.DIFFICULTY_BY_SLUG:
-                return game.DIFFICULTY_BY_SLUG[match.group(1)]
+            difficulty = _result_difficulty(name)
+            if difficulty is not None:
+                return difficulty
         raise self.fail("难度", "看不出来")
 
     def read_kind(self, difficulty: int) -> str:
@@ -236,7 +242,8 @@ class _Play:
         except ValueError:
             pair = None
         if pair is None or pair[0] > pair[1]:
-            raise self.fail("DX 分数", "「%s」读不出来" % short(strip_indent(text)))
+            shown = strip_indent(text)
+            raise self.fail("DX 分数", "「%s」读不出来" % short(shown) if shown else "不见了")
         return pair
 
     def read_icons(self) -> Tuple[int, int, Optional[int], int]:
