@@ -1,11 +1,12 @@
 """Helpers for the import tests: small parsed pages, players with tokens, row counts."""
 
-from typing import Dict, List
+import pathlib
+from typing import Dict, Tuple
 
 from sqlalchemy import func, select
 
 from maimai_probe import game, tokens
-from maimai_probe.models import Base
+from maimai_probe.models import Base, Player
 from maimai_probe.parsing.results import (
     ParsedPage,
     PlayDetail,
@@ -13,6 +14,8 @@ from maimai_probe.parsing.results import (
     ProfileSnapshot,
     ScoreRecord,
 )
+
+PAGES = pathlib.Path(__file__).resolve().parent / "fixtures" / "pages"
 
 #: The newest play of the shared record page, as its README lists it.
 FIRST_PLAY = {
@@ -94,7 +97,33 @@ def row_counts(session) -> Dict[str, int]:
     }
 
 
-def new_player(session, name: str = "舞萌玩家") -> List[object]:
+def new_player(session, name: str = "舞萌玩家") -> Tuple[Player, str]:
     """Create a player; return it with its import token."""
-    player, token = tokens.create_player(session, name, now=1759000000)
-    return [player, token]
+    return tokens.create_player(session, name, now=1759000000)
+
+
+def real_record_page() -> bytes:
+    """Return the real record page of ../shared/fixtures, skipping where it is absent."""
+    from conftest import shared_fixture
+
+    return shared_fixture("maimai-mobile", "record.html").read_bytes()
+
+
+def own_record_page() -> bytes:
+    """Return our hand-made record page of four plays."""
+    return (PAGES / "record_cn.html").read_bytes()
+
+
+def corrupt_one_play(page: bytes) -> bytes:
+    """Return a record page whose second play lost its achievement."""
+    marker = b"playlog_achievement_txt"
+    first = page.index(marker)
+    second = page.index(marker, first + 1)
+    end = page.index(b"</div>", second)
+    return page[:second] + b'playlog_achievement_txt t_r">' + page[end:]
+
+
+def assert_first_play(row) -> None:
+    """Check a stored play against the newest play of the real record page."""
+    for column, value in FIRST_PLAY.items():
+        assert getattr(row, column) == value, column

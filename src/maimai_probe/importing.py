@@ -11,7 +11,6 @@ transaction back: nothing of that import is written.
 import codecs
 import hashlib
 import json
-import logging
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -24,8 +23,6 @@ from .linking import link_plays
 from .models import Play, ProfileSnapshot, Score
 from .models import PlayDetail as PlayDetailRow
 from .parsing.results import PageError, ParsedPage, PlayDetail, PlayRecord
-
-log = logging.getLogger(__name__)
 
 #: What an import stores, in the order it stores them.
 KINDS = ("plays", "details", "scores", "snapshots")
@@ -112,16 +109,13 @@ class Upload:
 
 def read_upload(name: str, data: Union[bytes, str]) -> Upload:
     """Decode and parse one file: an official page (HTML) or a Diving-Fish JSON export."""
+    # The parsers load BeautifulSoup: imported here so serving pages does not pay for it.
+    from .parsing.detect import parse_page
+
     try:
-        text = data if isinstance(data, str) else decode(data)
-        page = parse_text(text)
+        page = parse_page(data if isinstance(data, str) else decode(data))
     except PageError as error:
         return Upload(name, error=error.message, recognised=error.recognised)
-    except RecursionError:
-        return Upload(name, error="内容嵌套太深，无法解析。")
-    except Exception:  # a parser bug on odd input must reject the file, not fail the import
-        log.exception("parser failed on %r", name)
-        return Upload(name, error="解析这个文件时出错了：内容可能已损坏，不是完整的官方页面。")
     return Upload(name, page=page, recognised=page.page)
 
 
@@ -144,26 +138,6 @@ def decode(data: bytes) -> str:
         return data.decode("gb18030")  # older saves from Chinese Windows
     except UnicodeDecodeError:
         raise PageError("无法识别文件的文字编码：请用 UTF-8 保存网页后再上传。") from None
-
-
-def parse_text(text: str) -> ParsedPage:
-    """Parse decoded text: JSON goes to the Diving-Fish reader, anything else is a page."""
-    # The parsers load BeautifulSoup: imported here so serving pages does not pay for it.
-    from .parsing import detect, divingfish
-
-    content = text.lstrip("\ufeff \t\r\n")
-    if not content:
-        raise PageError("内容是空的。")
-    if content[0] in "{[":
-        try:
-            document = json.loads(content)
-        except ValueError as error:
-            raise PageError(
-                "JSON 格式有误：%s。请上传从水鱼查分器导出的完整 JSON 文件。" % error,
-                recognised="divingfish_json",
-            ) from None
-        return divingfish.parse_divingfish_json(document)
-    return detect.parse_page(text)
 
 
 def import_uploads(
