@@ -7,7 +7,7 @@ from flask import Flask
 
 import flask_serverless
 
-from . import blueprints, config, csrf, db, errors, formatting, navigation, security_headers
+from . import blueprints, cli, config, csrf, db, errors, formatting, navigation, security_headers
 
 
 def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
@@ -33,6 +33,7 @@ def register_extensions(app: Flask) -> None:
     errors.init_app(app)
     formatting.init_app(app)
     navigation.init_app(app)
+    cli.init_app(app)
 
 
 def static_folder(configured: Optional[str]) -> str:

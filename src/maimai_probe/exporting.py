@@ -1,0 +1,153 @@
+"""A player's whole archive as one JSON document, so they can leave with all their data."""
+
+import json
+import string
+from typing import Any, Callable, Dict, List, Optional
+from urllib.parse import quote
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .linking import unique_charts
+from .models import Chart, Play, PlayDetail, ProfileSnapshot, Score, Song
+from .parsing.results import ScoreRecord
+
+ARCHIVE_FORMAT = "maimai-probe-archive"
+ARCHIVE_VERSION = 1
+
+SAFE_FILENAME = frozenset(string.ascii_letters + string.digits + "-_.")
+
+#: Our own row numbers mean nothing outside this database.
+INTERNAL_COLUMNS = frozenset(("id", "player_id", "play_id", "chart_id"))
+
+
+def row_dict(row: Any) -> Dict[str, Any]:
+    """Return every stored column of a row but our internal ids."""
+    return {
+        column.name: getattr(row, column.key)
+        for column in row.__table__.columns
+        if column.name not in INTERNAL_COLUMNS
+    }
+
+
+def archive(session: Session, player: Any, now: int) -> Dict[str, Any]:
+    """Return every play with its detail, every score reading and every profile snapshot."""
+    plays: List[Dict[str, Any]] = []
+    rows = session.execute(
+        select(Play, PlayDetail)
+        .outerjoin(PlayDetail, PlayDetail.play_id == Play.id)
+        .where(Play.player_id == player.id)
+        .order_by(Play.played_at)
+    )
+    for play, detail in rows:
+        entry = row_dict(play)
+        entry["detail"] = row_dict(detail) if detail is not None else None
+        plays.append(entry)
+    scores = session.scalars(
+        select(Score).where(Score.player_id == player.id).order_by(Score.observed_at, Score.id)
+    )
+    snapshots = session.scalars(
+        select(ProfileSnapshot)
+        .where(ProfileSnapshot.player_id == player.id)
+        .order_by(ProfileSnapshot.observed_at, ProfileSnapshot.id)
+    )
+    return {
+        "format": ARCHIVE_FORMAT,
+        "version": ARCHIVE_VERSION,
+        "exported_at": now,
+        "player": {"name": player.name, "created_at": player.created_at},
+        "plays": plays,
+        "scores": [row_dict(score) for score in scores],
+        "snapshots": [row_dict(snapshot) for snapshot in snapshots],
+    }
+
+
+def attachment(filename: str) -> str:
+    """Return a Content-Disposition that downloads under a name, Chinese included."""
+    fallback = "".join(c if c in SAFE_FILENAME else "_" for c in filename)
+    return "attachment; filename=\"%s\"; filename*=UTF-8''%s" % (fallback, quote(filename))
+
+
+def dumps(document: Dict[str, Any]) -> str:
+    """Return a document as compact UTF-8 JSON, Chinese kept readable."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def filename(player_name: str, wanted: str) -> str:
+    """Return the download name of an export: '舞萌玩家-archive.json'."""
+    return "%s-%s.json" % (player_name, wanted)
+
+
+def divingfish(session: Session, player: Any) -> Dict[str, Any]:
+    """Return the player's best score per chart, from plays and score readings, for Diving-Fish."""
+    from .parsing.divingfish import export_divingfish
+
+    bests = [best for model in (Play, Score) for best in best_per_chart(session, model, player.id)]
+    profile = session.scalars(
+        select(ProfileSnapshot)
+        .where(ProfileSnapshot.player_id == player.id)
+        .order_by(ProfileSnapshot.observed_at.desc(), ProfileSnapshot.id.desc())
+        .limit(1)
+    ).first()
+    document = export_divingfish(
+        bests,
+        chart_facts=catalog_facts(session, {best.title for best in bests}),
+        nickname=profile.name if profile else None,
+        rating=profile.rating if profile else None,
+    )
+    return dict(username=player.name, **document)
+
+
+def best_per_chart(session: Session, model: Any, player_id: int) -> List[ScoreRecord]:
+    """Return the best achievement, DX score and marks of each chart in a table, each on its own."""
+    rows = session.execute(
+        select(
+            model.title,
+            model.kind,
+            model.difficulty,
+            func.max(model.achievement),
+            func.max(model.dx_score),
+            func.max(model.fc),
+            func.max(model.fs),
+            func.max(model.level),
+        )
+        .where(model.player_id == player_id)
+        .group_by(model.title, model.kind, model.difficulty)
+    ).all()
+    return [
+        ScoreRecord(
+            title=title,
+            kind=kind,
+            difficulty=difficulty,
+            achievement=achievement,
+            dx_score=dx_score,
+            fc=fc,
+            fs=fs,
+            level=level,
+        )
+        for title, kind, difficulty, achievement, dx_score, fc, fs, level in rows
+    ]
+
+
+def catalog_facts(session: Session, titles: set) -> Callable[[str, str, int], Optional[Dict]]:
+    """Return a lookup of song id, constant and level for charts the catalog names uniquely."""
+    chart_ids = unique_charts(session, titles) if titles else {}
+    rows = session.execute(
+        select(Chart.id, Song.catalog_id, Chart.constant_tenths, Chart.level)
+        .join(Song, Chart.song_id == Song.id)
+        .where(Chart.id.in_(sorted(chart_ids.values())))
+    ).all()
+    by_id = {
+        chart_id: {
+            "song_id": int(catalog_id) if catalog_id and catalog_id.isdigit() else None,
+            "ds": constant / 10 if constant is not None else None,
+            "level": level,
+        }
+        for chart_id, catalog_id, constant, level in rows
+    }
+
+    def facts(title: str, kind: str, difficulty: int) -> Optional[Dict]:
+        chart_id = chart_ids.get((title, kind, difficulty))
+        return by_id.get(chart_id) if chart_id is not None else None
+
+    return facts
