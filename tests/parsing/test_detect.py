@@ -4,7 +4,7 @@ import codecs
 import json
 
 import pytest
-from parsing_pages import page_text
+from parsing_pages import page_text, real_record_page
 
 from maimai_probe import game
 from maimai_probe.parsing.detect import MAX_PAGE_CHARS, parse_page
@@ -28,8 +28,9 @@ def test_each_page_goes_to_its_parser(name, kind, service):
     assert (page.page, page.service) == (kind, service)
 
 
-def test_real_record_page(real_record):
-    page = parse_page(real_record)
+def test_real_record_page():
+    text = real_record_page()
+    page = parse_page(text)
     assert (page.page, page.service, len(page.plays)) == ("record", "cn", 50)
     assert page.profile is None  # the record page shows no player name
 

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from parsing_pages import page_text
+from parsing_pages import page_text, real_record_page
 
 from maimai_probe import game
 from maimai_probe.parsing.divingfish import export_divingfish, parse_divingfish_json
@@ -215,8 +215,9 @@ def test_write_without_a_catalog_then_read_back():
     )
 
 
-def test_real_plays_collapse_to_one_row_per_chart(real_record):
-    plays = parse_record_page(real_record).plays
+def test_real_plays_collapse_to_one_row_per_chart():
+    text = real_record_page()
+    plays = parse_record_page(text).plays
     rows = export_divingfish(plays)["records"]
     charts = {(play.title, play.kind, play.difficulty) for play in plays}
     assert len(rows) == len(charts)

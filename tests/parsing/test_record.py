@@ -4,7 +4,7 @@ import collections
 import time
 
 import pytest
-from parsing_pages import page_text
+from parsing_pages import page_text, real_record_page
 
 from maimai_probe import game
 from maimai_probe.parsing.playlog import local_time_text
@@ -16,8 +16,9 @@ def by_slot(page):
     return {play.ring_slot: play for play in page.plays}
 
 
-def test_real_page_first_play(real_record):
-    page = parse_record_page(real_record)
+def test_real_page_first_play():
+    text = real_record_page()
+    page = parse_record_page(text)
     assert (page.page, page.service) == ("record", "cn")
     first = page.plays[0]
     assert first.track == 4
@@ -41,8 +42,9 @@ def test_real_page_first_play(real_record):
     assert first.played_at_exact is True
 
 
-def test_real_page_counts(real_record):
-    plays = parse_record_page(real_record).plays
+def test_real_page_counts():
+    text = real_record_page()
+    plays = parse_record_page(text).plays
     assert len(plays) == 50
     difficulties = collections.Counter(play.difficulty for play in plays)
     assert difficulties == {game.MASTER: 48, game.REMASTER: 2}
@@ -56,8 +58,9 @@ def test_real_page_counts(real_record):
     assert {play.utc_offset for play in plays} == {480}
 
 
-def test_real_page_other_plays(real_record):
-    plays = by_slot(parse_record_page(real_record))
+def test_real_page_other_plays():
+    text = real_record_page()
+    plays = by_slot(parse_record_page(text))
 
     hibana = plays[24]  # Re:MASTER, standard chart, 3 DX stars
     assert (hibana.title, hibana.difficulty, hibana.kind) == (
@@ -88,8 +91,9 @@ def test_real_page_other_plays(real_record):
     assert plays[11].title == "Excalibur ～Revived resolution～"
 
 
-def test_real_page_marks(real_record):
-    plays = parse_record_page(real_record).plays
+def test_real_page_marks():
+    text = real_record_page()
+    plays = parse_record_page(text).plays
     fc = collections.Counter(play.fc for play in plays)
     assert fc == {game.FC_NONE: 40, game.FC: 8, game.FC_PLUS: 2}
     assert collections.Counter(play.fs for play in plays) == {game.SYNC: 49, game.FS: 1}
@@ -102,8 +106,9 @@ def test_real_page_marks(real_record):
         assert 0 < play.dx_score <= play.dx_score_max
 
 
-def test_real_page_parses_fast(real_record):
-    best = min(_timed(parse_record_page, real_record) for _ in range(3))
+def test_real_page_parses_fast():
+    text = real_record_page()
+    best = min(_timed(parse_record_page, text) for _ in range(3))
     # Measured about 0.09 s on CPython 3.11; the bound leaves room for a loaded machine.
     assert best < 0.5
 
@@ -198,8 +203,9 @@ def test_duplicated_play_rejects_the_page():
     assert "第 1 条和第 2 条游玩记录的 idx 时间相同" in error.value.message
 
 
-def test_page_cut_in_the_middle_of_a_play(real_record):
-    cut = real_record[: real_record.index("3,317 / 3,867")]
+def test_page_cut_in_the_middle_of_a_play():
+    text = real_record_page()
+    cut = text[: text.index("3,317 / 3,867")]
     with pytest.raises(PageError) as error:
         parse_record_page(cut)
     assert error.value.recognised == "record"
