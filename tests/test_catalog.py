@@ -2,12 +2,12 @@
 
 import copy
 import json
+import pathlib
 import socket
 
 import pytest
 from sqlalchemy import func, select
 
-from conftest import shared_fixture
 from maimai_probe import game
 from maimai_probe.catalog import (
     CatalogError,
@@ -17,6 +17,16 @@ from maimai_probe.catalog import (
     sync_catalog,
 )
 from maimai_probe.models import Chart, Song
+
+SHARED_FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+
+def shared_fixture(*parts: str) -> pathlib.Path:
+    """Return a file of ../shared/fixtures, skipping the test where it is absent (a fork)."""
+    path = SHARED_FIXTURES.joinpath(*parts)
+    if not path.exists():
+        pytest.skip("../shared/fixtures/%s absent (a fork has none)" % "/".join(parts))
+    return path
 
 
 def level_label(constant):
@@ -177,3 +187,65 @@ def test_fetch_fails_with_a_clear_message_when_unreachable():
 def test_fetch_accepts_only_http():
     with pytest.raises(CatalogError, match="http:// 或 https://"):
         fetch("file:///etc/passwd")
+
+
+def write_catalog(tmp_path, data, name="music_data.json"):
+    """Write a catalog file and return its path."""
+    path = tmp_path / name
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def test_sync_command_reads_the_shared_catalog_then_finds_nothing_new(runner, session):
+    path = str(shared_fixture("diving-fish", "music_data.json"))
+    result = runner.invoke(args=["songs", "sync", "--file", path])
+    assert result.exit_code == 0, result.output
+    assert "1286 songs, 5132 charts: 1286 new, 0 updated" in result.output
+    assert "linked 0 plays and 0 scores" in result.output
+    assert (count(session, Song), count(session, Chart)) == (1286, 5132)
+    again = runner.invoke(args=["songs", "sync", "--file", path])
+    assert "1286 songs, 5132 charts: 0 new, 0 updated" in again.output
+    assert (count(session, Song), count(session, Chart)) == (1286, 5132)
+
+
+def test_sync_command_links_plays_imported_before_the_catalog(runner, session, tmp_path):
+    from test_linking import add_play, add_player
+
+    player = add_player(session)
+    add_play(session, player, "Re:Unknown X")
+    add_play(session, player, "Link", game.STANDARD)
+    session.commit()
+    result = runner.invoke(
+        args=["songs", "sync", "--file", write_catalog(tmp_path, small_catalog())]
+    )
+    assert result.exit_code == 0, result.output
+    assert "6 songs, 22 charts: 6 new, 0 updated" in result.output
+    assert "linked 1 plays and 0 scores" in result.output
+
+
+@pytest.mark.parametrize("data, message", BAD_CATALOGS[:4])
+def test_sync_command_writes_nothing_from_a_bad_catalog(runner, session, tmp_path, data, message):
+    result = runner.invoke(args=["songs", "sync", "--file", write_catalog(tmp_path, data)])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert count(session, Song) == 0
+
+
+def test_sync_command_rejects_a_file_that_is_not_json(runner, session, tmp_path):
+    path = tmp_path / "music_data.json"
+    path.write_text("<html>502 Bad Gateway</html>", encoding="utf-8")
+    result = runner.invoke(args=["songs", "sync", "--file", str(path)])
+    assert result.exit_code == 1
+    assert "不是有效的 JSON" in result.output
+    missing = runner.invoke(args=["songs", "sync", "--file", str(tmp_path / "nothing.json")])
+    assert missing.exit_code == 1
+    assert "无法读取曲目文件" in missing.output
+    assert count(session, Song) == 0
+
+
+def test_sync_command_says_clearly_when_the_url_is_unreachable(runner, session):
+    url = unreachable_url()
+    result = runner.invoke(args=["songs", "sync", "--url", url, "--timeout", "2"])
+    assert result.exit_code == 1
+    assert "Error: 无法下载曲目数据 %s" % url in result.output
+    assert count(session, Song) == 0

@@ -2,9 +2,20 @@
 
 from flask import Flask
 
+from . import csrf
+
 
 def register(app: Flask) -> None:
     """Register every feature's blueprint on the app."""
+    from .api_rating import bp as api_rating
+    from .best50 import bp as rating
+    from .catalog_cli import songs_commands
     from .site import bp as site
+    from .unmatched import bp as unmatched
 
     app.register_blueprint(site)
+    app.register_blueprint(rating)
+    app.register_blueprint(unmatched)
+    app.register_blueprint(api_rating)
+    csrf.exempt_blueprints(app).add(api_rating.name)  # read-only JSON
+    app.cli.add_command(songs_commands)
