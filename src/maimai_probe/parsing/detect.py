@@ -3,7 +3,7 @@
 import contextlib
 import json
 import re
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
 from bs4 import BeautifulSoup
 
@@ -64,7 +64,7 @@ def parse_page_unguarded(text: Union[str, bytes]) -> ParsedPage:
             % short(content, 30)
         )
     soup = make_soup(text)
-    error = errors.error_page_error(soup)
+    error = errors.error_page_error(soup) if errors.MARKER in text else None
     if error is not None:
         raise error
     page = _read(text, soup)
@@ -103,21 +103,27 @@ def _json(content: str) -> Optional[ParsedPage]:
 
 def _read(text: str, soup: BeautifulSoup) -> Optional[ParsedPage]:
     """Dispatch to the parser of the page's kind; None when no parser fits."""
-    if detail.is_detail_page(soup):
+    # Each kind is first looked for in the text: a substring test costs microseconds, a
+    # search of the whole tree as much as parsing the plays.
+    if _mentions(text, detail.MARKERS) and detail.is_detail_page(soup):
         page = detail.parse_playlog_detail(text, soup)
-    elif find_play_blocks(soup):
+    elif "playlog_top_container" in text and find_play_blocks(soup):
         page = record.parse_record_page(text, soup)
-    elif scores.score_blocks(soup):
+    elif "_score_back" in text and scores.score_blocks(soup):
         page = scores.parse_score_list(text, soup)
-    elif profile.has_profile(soup):
+    elif _mentions(text, profile.MARKERS) and profile.has_profile(soup):
         return profile.parse_profile_page(text, soup)
     else:
         return None
-    if page.profile is None and profile.has_profile(soup):
+    if page.profile is None and _mentions(text, profile.MARKERS) and profile.has_profile(soup):
         # The player's block is a side note here: the plays or scores are the page.
         with contextlib.suppress(PageError):
             page.profile = profile.read_profile(soup)
     return page
+
+
+def _mentions(text: str, markers: Tuple[str, ...]) -> bool:
+    return any(marker in text for marker in markers)
 
 
 def _not_understood(text: str, soup: BeautifulSoup) -> PageError:

@@ -9,6 +9,8 @@ from .markup import has_class, short, text_of
 from .results import PageError
 
 RECOGNISED = "error_page"
+#: The class of the red box an official error page shows its code in.
+MARKER = "container_red"
 _ERROR_CODE = re.compile(
     r"(?:错误码|錯誤碼|ERROR\s*CODE|エラーコード)\s*[:：]?\s*([0-9]{3,8})", re.I
 )
@@ -27,7 +29,7 @@ def error_page_error(soup: BeautifulSoup, strict: bool = True) -> Optional[PageE
     """
     box = None
     for tag in soup.find_all("div"):
-        if has_class(tag, "container_red"):
+        if has_class(tag, MARKER):
             box = tag
             break
     text = box.get_text(" ") if box is not None else ("" if strict else soup.get_text(" "))

@@ -20,6 +20,8 @@ from .results import PageError, ParsedPage, ProfileSnapshot
 from .services import detect_service
 
 PAGE = "profile"
+#: Classes a page showing the player's block or friend code has.
+MARKERS = ("name_block", "friendcode_block", "see_through_block")
 _STARS = re.compile(r"[×xX✕]\s*([0-9][0-9,]*)")
 # playerData shows the total and, on newer versions, this version's count too: the total
 # is the larger one.
