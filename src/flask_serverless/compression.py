@@ -4,7 +4,7 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
-from flask import Flask, Request, Response, g, request
+from flask import Flask, Request, Response, current_app, g, request
 from flask_compress import Compress
 
 #: Types worth compressing. Images other than SVG and icons, woff/woff2 fonts, archives and
@@ -101,7 +101,7 @@ def _buffer_static_file(response: Response) -> Response:
         not _is_static(request.endpoint)
         or response.status_code != 200
         or response.is_sequence
-        or response.mimetype not in COMPRESSIBLE_MIMETYPES
+        or response.mimetype not in current_app.config["COMPRESS_MIMETYPES"]
         or "Content-Encoding" in response.headers
     ):
         return response
