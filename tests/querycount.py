@@ -1,0 +1,31 @@
+"""Count the SQL statements an app sends to its database."""
+
+import contextlib
+from typing import Iterator, List
+
+from flask import Flask
+from sqlalchemy import event
+
+
+@contextlib.contextmanager
+def count_queries(app: Flask) -> Iterator[List[str]]:
+    """Collect the statements the app's engine runs inside the block."""
+    engine = app.extensions["maimai_probe.db"].engine
+    statements = []  # type: List[str]
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def queries_for(app: Flask, client, url: str) -> List[str]:
+    """Return the statements one GET runs, checking it succeeded."""
+    with count_queries(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return list(statements)
