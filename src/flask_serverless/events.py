@@ -47,9 +47,9 @@ class GatewayRequest(NamedTuple):
     host: str
     scheme: str
     remote_addr: str
-    stage: str
-    protocol: str
-    request_id: str
+    stage: str = ""
+    protocol: str = "HTTP/1.1"
+    request_id: str = ""
 
 
 def classify(event: Any) -> str:
@@ -99,7 +99,6 @@ def _tencent_apigw(event: Mapping[str, Any]) -> GatewayRequest:
         scheme=_header(headers, "x-api-scheme") or _header(headers, "x-forwarded-proto") or "http",
         remote_addr=_text(context, "sourceIp") or _last_forwarded_for(headers),
         stage=_text(context, "stage"),
-        protocol="HTTP/1.1",
         request_id=_text(context, "requestId") or _header(headers, "x-api-requestid"),
     )
 
@@ -116,15 +115,12 @@ def _tencent_function_url(event: Mapping[str, Any]) -> GatewayRequest:
         host=_header(headers, "host"),
         scheme=_header(headers, "x-forwarded-proto") or "https",
         remote_addr=_last_forwarded_for(headers),
-        stage="",
-        protocol="HTTP/1.1",
-        request_id="",
     )
 
 
 def _aws_rest(event: Mapping[str, Any]) -> GatewayRequest:
-    context = _mapping(event, "requestContext") or {}
-    identity = _mapping(context, "identity") or {}
+    context = _mapping(event, "requestContext")
+    identity = _mapping(context, "identity")
     headers = _headers(_mapping(event, "headers"), _mapping(event, "multiValueHeaders"))
     query = _mapping(event, "multiValueQueryStringParameters") or _mapping(
         event, "queryStringParameters"
@@ -185,9 +181,6 @@ def _aws_alb(event: Mapping[str, Any]) -> GatewayRequest:
         host=_header(headers, "host"),
         scheme=_header(headers, "x-forwarded-proto") or "http",
         remote_addr=_last_forwarded_for(headers),
-        stage="",
-        protocol="HTTP/1.1",
-        request_id="",
     )
 
 

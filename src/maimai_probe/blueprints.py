@@ -10,10 +10,18 @@ def register(app: Flask) -> None:
     from .api_rating import bp as api_rating
     from .best50 import bp as rating
     from .catalog_cli import songs_commands
+    from .diffs import bp as diffs
+    from .history import bp as history
+    from .players import bp as players
+    from .records import bp as records
     from .site import bp as site
     from .unmatched import bp as unmatched
 
     app.register_blueprint(site)
+    app.register_blueprint(players)
+    app.register_blueprint(records)
+    app.register_blueprint(diffs)
+    app.register_blueprint(history)
     app.register_blueprint(rating)
     app.register_blueprint(unmatched)
     app.register_blueprint(api_rating)

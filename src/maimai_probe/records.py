@@ -1,0 +1,32 @@
+"""Every play a player kept, newest first, filtered and paged by play time."""
+
+from flask import Blueprint, current_app, render_template
+from sqlalchemy import select
+
+from . import db, play_queries
+from .models import Play
+from .players import player_or_404
+
+bp = Blueprint("records", __name__, url_prefix="/players")
+
+
+@bp.route("/<name>/plays")
+def plays(name: str) -> str:
+    """Show one page of a player's plays."""
+    session = db.session()
+    player = player_or_404(name, session)
+    wanted = play_queries.page_request()
+    page = play_queries.fetch_page(
+        session, select(Play), player.id, wanted.filters, wanted.cursor, wanted.size
+    )
+    default_size = current_app.config["PAGE_SIZE"]
+    return render_template(
+        "records/plays.html",
+        player=player,
+        wanted=wanted,
+        plays=[row[0] for row in page.rows],
+        total=play_queries.count_plays(session, player.id, wanted.filters),
+        links=play_queries.pager_links(
+            "records.plays", wanted, page, default_size, name=player.name
+        ),
+    )
