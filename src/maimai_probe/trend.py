@@ -39,20 +39,21 @@ def trend_points(
     """Replay plays in time order, keeping each chart's best and the two frames' sums."""
     frames = {False: TopFrame(OLD_FRAME_SIZE), True: TopFrame(NEW_FRAME_SIZE)}
     best: Dict[int, int] = {}
-    ratings: Dict[datetime.date, int] = {}
+    ratings: Dict[int, int] = {}  # by local day number since 1970-01-01
     for played_at, offset, chart_id, achievement, constant, difficulty, is_new in plays:
         utc_offset = offset
         rated = chart_id is not None and constant is not None and difficulty != game.UTAGE
         if rated and achievement > best.get(chart_id, -1):
             best[chart_id] = achievement
             frames[bool(is_new)].offer(chart_id, chart_rating(constant, achievement))
-        ratings[local_date(played_at, offset)] = frames[False].total + frames[True].total
-    officials = {local_date(observed_at, utc_offset): rating for observed_at, rating in official}
+        ratings[(played_at + offset * 60) // DAY] = frames[False].total + frames[True].total
+    officials = {(observed_at + utc_offset * 60) // DAY: rating for observed_at, rating in official}
     points = []
     current: Optional[int] = None
     for day in sorted(set(ratings) | set(officials)):
         current = ratings.get(day, current)
-        points.append(TrendPoint(day.isoformat(), current, officials.get(day)))
+        date = EPOCH + datetime.timedelta(days=day)
+        points.append(TrendPoint(date.isoformat(), current, officials.get(day)))
     return points
 
 

@@ -1,0 +1,158 @@
+"""Time the rating trend and the best 50 of a player with many plays, on SQLite.
+
+    .venv/bin/python bench/rating_trend.py [--plays 10000] [--days 365] [--runs 5]
+
+The catalog is the shared Diving-Fish music_data when present, else a made-up one of the
+same size. Plays fall on random EXPERT, MASTER and Re:MASTER charts over the days, with
+achievements that rise as the months go by. Each timing includes its database queries.
+"""
+
+import argparse
+import json
+import pathlib
+import random
+import statistics
+import sys
+import tempfile
+import time
+from typing import Any, Dict, List
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from sqlalchemy import select  # noqa: E402
+
+from maimai_probe import catalog, config, db, game, linking, tokens  # noqa: E402
+from maimai_probe.best50 import player_rating  # noqa: E402
+from maimai_probe.models import Chart, Play, Song  # noqa: E402
+from maimai_probe.trend import rating_trend, trend_points  # noqa: E402
+
+SHARED_CATALOG = ROOT.parent / "shared" / "fixtures" / "diving-fish" / "music_data.json"
+START = 1727712000  # 2024-10-01 00:00 China time
+
+
+def made_up_catalog(songs: int = 1200) -> List[Dict[str, Any]]:
+    """Return a catalog of songs with four or five charts each."""
+    rnd = random.Random(1)
+    made = []
+    for number in range(1, songs + 1):
+        top = rnd.randrange(110, 151) / 10
+        ds = [round(top * share, 1) for share in (0.35, 0.55, 0.75, 1.0)]
+        made.append(
+            {
+                "id": str(number),
+                "title": "曲 %d" % number,
+                "type": "DX" if number % 2 else "SD",
+                "ds": ds,
+                "level": [str(int(value)) for value in ds],
+                "charts": [{"notes": [400], "charter": "-"} for _ in ds],
+                "basic_info": {"genre": "舞萌", "bpm": 150, "is_new": number % 10 == 0},
+            }
+        )
+    return made
+
+
+def add_plays(session: Any, player_id: int, count: int, days: int) -> None:
+    """Insert plays on random charts, spread over the days, in one transaction."""
+    rnd = random.Random(2)
+    charts = session.execute(
+        select(Song.title, Song.kind, Chart.difficulty)
+        .join(Chart, Chart.song_id == Song.id)
+        .where(Chart.difficulty.in_([game.EXPERT, game.MASTER, game.REMASTER]))
+    ).all()
+    rows = []
+    played_at = START
+    for number in range(count):
+        title, kind, difficulty = rnd.choice(charts)
+        spread = START + int(days * 86400 * number / count) + rnd.randrange(600)
+        played_at = max(played_at + 1, spread)  # each play has its own second
+        achievement = min(1010000, int(rnd.gauss(960000 + 40000 * number / count, 20000)))
+        rows.append(
+            {
+                "player_id": player_id,
+                "played_at": played_at,
+                "utc_offset": game.CHINA_UTC_OFFSET,
+                "title": title,
+                "kind": kind,
+                "difficulty": difficulty,
+                "achievement": max(0, achievement),
+                "rank": game.rank_for(max(0, achievement)),
+                "dx_score": 1000,
+                "dx_score_max": 1200,
+                "service": "cn",
+                "imported_at": START,
+            }
+        )
+    db.insert_ignore(session, Play.__table__, rows, ["player_id", "played_at"])
+    session.commit()
+
+
+def timed(runs: int, step: Any) -> List[float]:
+    """Return the milliseconds of each run of a step."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main() -> None:
+    """Build the archive, then time the trend, its one pass alone, and the best 50."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plays", type=int, default=10000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--runs", type=int, default=5)
+    arguments = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = "sqlite:///%s/bench.sqlite3" % folder
+        database = db.Database(config.normalise_database_url(url))
+        database.migrate()
+        with database.session() as session:
+            if SHARED_CATALOG.exists():
+                data = json.loads(SHARED_CATALOG.read_text("utf-8"))
+            else:
+                data = made_up_catalog()
+            catalog.sync_catalog(session, catalog.read_catalog(data))
+            session.commit()
+            player, _ = tokens.create_player(session, "bench", now=START)
+            add_plays(session, player.id, arguments.plays, arguments.days)
+            linking.link_all(session, player.id)
+            session.commit()
+
+            points = rating_trend(session, player.id)
+            plays = session.execute(
+                select(
+                    Play.played_at,
+                    Play.utc_offset,
+                    Play.chart_id,
+                    Play.achievement,
+                    Chart.constant_tenths,
+                    Chart.difficulty,
+                    Song.is_new,
+                )
+                .join(Chart, Play.chart_id == Chart.id)
+                .join(Song, Chart.song_id == Song.id)
+                .order_by(Play.played_at)
+            ).all()
+            rows = [
+                ("rating_trend (queries + one pass)", lambda: rating_trend(session, player.id)),
+                ("trend_points (the pass alone)", lambda: trend_points(plays, [])),
+                ("best 50 (query + frames)", lambda: player_rating(session, player.id)),
+            ]
+            print(
+                "%d plays (%d linked) over %d days, %d trend points, final rating %s"
+                % (arguments.plays, len(plays), arguments.days, len(points), points[-1].rating)
+            )
+            for label, step in rows:
+                times = timed(arguments.runs, step)
+                print(
+                    "%-36s median %7.1f ms  min %7.1f ms"
+                    % (label, statistics.median(times), min(times))
+                )
+        database.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
