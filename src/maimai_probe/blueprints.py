@@ -7,6 +7,7 @@ from . import csrf
 
 def register(app: Flask) -> None:
     """Register every feature's blueprint on the app."""
+    from .api import bp as api
     from .api_rating import bp as api_rating
     from .best50 import bp as rating
     from .catalog_cli import songs_commands
@@ -18,6 +19,8 @@ def register(app: Flask) -> None:
     from .unmatched import bp as unmatched
 
     app.register_blueprint(site)
+    app.register_blueprint(api)
+    csrf.exempt_blueprints(app).add(api.name)  # bearer tokens, no cookies
     app.register_blueprint(players)
     app.register_blueprint(records)
     app.register_blueprint(diffs)
