@@ -1,0 +1,84 @@
+"""The reading pages cost a constant number of queries, whatever the page size or archive."""
+
+import pytest
+
+from factories import BASE_TIME, add_play, add_player, add_profile
+from maimai_probe import game
+from querycount import count_queries, queries_for
+
+PAGES = [
+    # (URL, queries: the player, the page, and the count of matching plays where shown)
+    ("/players/alice/plays?size={size}", 3),
+    ("/players/alice/plays?size={size}&before={middle}&difficulty=3&difficulty=4&fc=fc", 3),
+    ("/players/alice/diff?size={size}", 2),
+    ("/players/alice/diff?size={size}&before={middle}&title=song+1&from=2025-10-01", 2),
+    ("/api/players/alice/plays?size={size}", 3),
+    ("/api/players/alice/plays?size={size}&after={oldest}&kind=DX", 3),
+    ("/api/players/alice/diff?size={size}", 2),
+]
+
+
+def add_chart_plays(session, player, start: int, stop: int) -> None:
+    """Add plays number start..stop-1 spread over 7 charts, so each has earlier plays."""
+    for number in range(start, stop):
+        add_play(
+            session,
+            player,
+            commit=False,
+            played_at=BASE_TIME + number * 60,
+            title="Song %d" % (number % 7),
+            difficulty=(game.MASTER, game.REMASTER, game.EXPERT)[number % 3],
+            achievement=970000 + number * 7 % 30000,
+            fc=number % 5,
+        )
+    session.commit()
+
+
+def add_archive(session, count: int):
+    """Add a player with a profile and count plays; return the player."""
+    alice = add_player(session, "alice")
+    add_profile(session, alice)
+    add_chart_plays(session, alice, 0, count)
+    return alice
+
+
+def cost(app, client, url: str, count: int, size: int) -> int:
+    """Return how many queries a page costs."""
+    middle = BASE_TIME + count // 2 * 60
+    return len(queries_for(app, client, url.format(size=size, middle=middle, oldest=BASE_TIME)))
+
+
+@pytest.mark.slow
+def test_pages_cost_the_same_for_any_page_size_and_archive_size(app, client, session):
+    alice = add_archive(session, 60)
+    small = {
+        url: (cost(app, client, url, 60, 5), cost(app, client, url, 60, 50)) for url, _ in PAGES
+    }
+    add_chart_plays(session, alice, 60, 600)
+    large = {
+        url: (cost(app, client, url, 600, 5), cost(app, client, url, 600, 50)) for url, _ in PAGES
+    }
+    for url, expected in PAGES:
+        assert small[url] == large[url] == (expected, expected), url
+
+
+def test_the_home_page_costs_a_constant_number_of_queries(app, client, session):
+    alice = add_archive(session, 30)
+    first = queries_for(app, client, "/players/alice/")
+    add_chart_plays(session, alice, 30, 200)
+    assert len(queries_for(app, client, "/players/alice/")) == len(first) == 5
+
+
+def test_the_chart_history_costs_three_queries(app, client, session):
+    add_archive(session, 70)
+    url = "/players/alice/chart?title=Song+0&kind=DX&difficulty=3"
+    assert len(queries_for(app, client, url)) == 3
+
+
+def test_count_queries_sees_each_statement(app, session):
+    from sqlalchemy import text
+
+    with count_queries(app) as statements:
+        session.execute(text("SELECT 1"))
+        session.execute(text("SELECT 2"))
+    assert statements == ["SELECT 1", "SELECT 2"]
