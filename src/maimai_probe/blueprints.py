@@ -8,6 +8,7 @@ from . import csrf
 def register(app: Flask) -> None:
     """Register every feature's blueprint on the app."""
     from .api import bp as api
+    from .api_imports import bp as api_imports
     from .api_rating import bp as api_rating
     from .best50 import bp as rating
     from .catalog_cli import songs_commands
@@ -25,6 +26,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(records)
     app.register_blueprint(diffs)
     app.register_blueprint(history)
+    app.register_blueprint(api_imports)
+    csrf.exempt_blueprints(app).add(api_imports.name)  # bearer tokens, no cookies
     app.register_blueprint(rating)
     app.register_blueprint(unmatched)
     app.register_blueprint(api_rating)
