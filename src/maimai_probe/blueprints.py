@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     from .catalog_cli import songs_commands
     from .diffs import bp as diffs
     from .history import bp as history
+    from .imports import bp as imports
     from .players import bp as players
     from .records import bp as records
     from .site import bp as site
@@ -26,6 +27,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(records)
     app.register_blueprint(diffs)
     app.register_blueprint(history)
+    app.register_blueprint(imports)
     app.register_blueprint(api_imports)
     csrf.exempt_blueprints(app).add(api_imports.name)  # bearer tokens, no cookies
     app.register_blueprint(rating)
