@@ -9,7 +9,7 @@ import datetime
 from typing import Any, Dict, List, Optional
 
 from flask import Blueprint, abort, current_app, jsonify
-from sqlalchemy import Integer, and_, case, cast, func, literal, null, select, union_all
+from sqlalchemy import Integer, and_, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from . import db, game, play_queries
@@ -174,35 +174,38 @@ def diff(name: str) -> Any:
     return jsonify(page_json("api.diff", player.name, items, wanted, page))
 
 
+def chart_bests(entity: Any, player_id: int, filters: play_queries.PlayFilters) -> Any:
+    """Select one player's best per chart from plays or from best-score readings."""
+    is_play = entity is Play
+    chart = (entity.title, entity.kind, entity.difficulty)
+    return (
+        select(
+            *chart,
+            func.max(entity.level).label("level"),
+            func.max(entity.achievement).label("achievement"),
+            (func.max(entity.achievement) if is_play else cast(null(), Integer)).label(
+                "play_achievement"
+            ),
+            func.max(entity.dx_score).label("dx_score"),
+            func.max(entity.dx_score_max).label("dx_score_max"),
+            func.max(entity.fc).label("fc"),
+            func.max(entity.fs).label("fs"),
+            (func.count(entity.id) if is_play else literal(0, Integer)).label("play_count"),
+            (func.max(Play.played_at) if is_play else cast(null(), Play.played_at.type)).label(
+                "last_played_at"
+            ),
+        )
+        .where(entity.player_id == player_id, *play_queries.chart_conditions(filters, entity))
+        .group_by(*chart)
+    )
+
+
 def best_rows(session: Session, player_id: int, filters: play_queries.PlayFilters) -> List[Any]:
-    """Return the best per chart of the plays and the best-score readings together."""
-    from_plays = select(
-        Play.title,
-        Play.kind,
-        Play.difficulty,
-        Play.level,
-        Play.achievement,
-        Play.dx_score,
-        Play.dx_score_max,
-        Play.fc,
-        Play.fs,
-        literal(1, Integer).label("is_play"),
-        Play.played_at,
-    ).where(Play.player_id == player_id, *play_queries.chart_conditions(filters, Play))
-    from_scores = select(
-        Score.title,
-        Score.kind,
-        Score.difficulty,
-        Score.level,
-        Score.achievement,
-        Score.dx_score,
-        Score.dx_score_max,
-        Score.fc,
-        Score.fs,
-        literal(0, Integer),
-        cast(null(), Play.played_at.type),
-    ).where(Score.player_id == player_id, *play_queries.chart_conditions(filters, Score))
-    both = union_all(from_plays, from_scores).subquery()
+    """Return the best per chart of the plays and the best-score readings, in one query."""
+    # Each side is grouped first (plays along their chart index), so the union is small.
+    both = union_all(
+        chart_bests(Play, player_id, filters), chart_bests(Score, player_id, filters)
+    ).subquery()
     best_achievement = func.max(both.c.achievement)
     statement = (
         select(
@@ -211,13 +214,13 @@ def best_rows(session: Session, player_id: int, filters: play_queries.PlayFilter
             both.c.difficulty,
             func.max(both.c.level).label("level"),
             best_achievement.label("achievement"),
-            func.max(case((both.c.is_play == 1, both.c.achievement))).label("play_achievement"),
+            func.max(both.c.play_achievement).label("play_achievement"),
             func.max(both.c.dx_score).label("dx_score"),
             func.max(both.c.dx_score_max).label("dx_score_max"),
             func.max(both.c.fc).label("fc"),
             func.max(both.c.fs).label("fs"),
-            func.sum(both.c.is_play).label("play_count"),
-            func.max(both.c.played_at).label("last_played_at"),
+            func.sum(both.c.play_count).label("play_count"),
+            func.max(both.c.last_played_at).label("last_played_at"),
         )
         .group_by(both.c.title, both.c.kind, both.c.difficulty)
         .order_by(both.c.title, both.c.kind, both.c.difficulty)
