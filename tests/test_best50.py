@@ -266,3 +266,12 @@ def test_the_trend_api_lists_days(client, session):
     ]
     plays_only = fraction_rating(14.6, 990500) + fraction_rating(12.4, 1005000)
     assert body[0]["rating"] == plays_only  # the trend counts plays; score lists have no dates
+
+
+def test_the_unmatched_page_preselects_nothing_and_refuses_an_empty_choice(client, session):
+    _, token = rated_player(session)
+    html = client.get("/players/舞萌玩家/unmatched").get_data(as_text=True)
+    assert " checked" not in html  # the player chooses; the site does not guess
+    refused = post_choice(client, token, "")
+    assert refused.status_code == 400
+    assert "表单内容不完整" in refused.get_data(as_text=True)
