@@ -3,8 +3,8 @@
 from sqlalchemy import select
 
 from import_helpers import detail_page, new_player, profile_page, record_page, score_page
-from maimai_probe import exporting, importing
-from maimai_probe.models import Play
+from maimai_probe import exporting, game, importing
+from maimai_probe.models import Chart, Play, Song
 
 URL = "/api/players/舞萌玩家/export"
 TIMES = (1759467960, 1759467754)
@@ -79,3 +79,17 @@ def test_the_divingfish_export_keeps_the_best_per_chart(client, session):
     assert len(best) == 3  # two charts played, one from the score list
     played = best[(better.plays[0].title, "DX", 3)]
     assert (played["achievements"], played["rate"]) == (100.5, "sssp")
+
+
+def test_the_divingfish_export_takes_constants_from_the_linked_chart(client, session):
+    song = Song(title=record_page(TIMES[0]).plays[0].title, kind=game.DX, catalog_id="11234")
+    song.charts.append(Chart(difficulty=game.MASTER, level="13+", constant_tenths=137))
+    session.add(song)
+    session.commit()
+    fill(session)
+    records = client.get(URL + "?format=divingfish").get_json()["records"]
+    linked = next(r for r in records if r["title"] == song.title)
+    assert (linked["song_id"], linked["ds"], linked["level"]) == (11234, 13.7, "13+")
+    assert linked["ra"] > 0
+    unlinked = next(r for r in records if r["title"] != song.title)
+    assert (unlinked["song_id"], unlinked["ds"], unlinked["ra"]) == (None, 0, 0)

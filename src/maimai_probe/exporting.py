@@ -2,13 +2,13 @@
 
 import json
 import string
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .linking import unique_charts
+from .linking import ChartKey
 from .models import Chart, Play, PlayDetail, ProfileSnapshot, Score, Song
 from .parsing.results import ScoreRecord
 
@@ -82,7 +82,13 @@ def divingfish(session: Session, player: Any) -> Dict[str, Any]:
     """Return the player's best score per chart, from plays and score readings, for Diving-Fish."""
     from .parsing.divingfish import export_divingfish
 
-    bests = [best for model in (Play, Score) for best in best_per_chart(session, model, player.id)]
+    bests: List[ScoreRecord] = []
+    chart_ids: Dict[ChartKey, int] = {}
+    for model in (Play, Score):
+        for best, chart_id in best_per_chart(session, model, player.id):
+            bests.append(best)
+            if chart_id is not None:
+                chart_ids[(best.title, best.kind, best.difficulty)] = chart_id
     profile = session.scalars(
         select(ProfileSnapshot)
         .where(ProfileSnapshot.player_id == player.id)
@@ -91,15 +97,17 @@ def divingfish(session: Session, player: Any) -> Dict[str, Any]:
     ).first()
     document = export_divingfish(
         bests,
-        chart_facts=catalog_facts(session, {best.title for best in bests}),
+        chart_facts=chart_facts(session, chart_ids),
         nickname=profile.name if profile else None,
         rating=profile.rating if profile else None,
     )
     return dict(username=player.name, **document)
 
 
-def best_per_chart(session: Session, model: Any, player_id: int) -> List[ScoreRecord]:
-    """Return the best achievement, DX score and marks of each chart in a table, each on its own."""
+def best_per_chart(
+    session: Session, model: Any, player_id: int
+) -> List[Tuple[ScoreRecord, Optional[int]]]:
+    """Return each chart's best achievement, DX score and marks, each on its own, and its link."""
     rows = session.execute(
         select(
             model.title,
@@ -110,32 +118,37 @@ def best_per_chart(session: Session, model: Any, player_id: int) -> List[ScoreRe
             func.max(model.fc),
             func.max(model.fs),
             func.max(model.level),
+            func.max(model.chart_id),
         )
         .where(model.player_id == player_id)
         .group_by(model.title, model.kind, model.difficulty)
     ).all()
     return [
-        ScoreRecord(
-            title=title,
-            kind=kind,
-            difficulty=difficulty,
-            achievement=achievement,
-            dx_score=dx_score,
-            fc=fc,
-            fs=fs,
-            level=level,
+        (
+            ScoreRecord(
+                title=title,
+                kind=kind,
+                difficulty=difficulty,
+                achievement=achievement,
+                dx_score=dx_score,
+                fc=fc,
+                fs=fs,
+                level=level,
+            ),
+            chart_id,
         )
-        for title, kind, difficulty, achievement, dx_score, fc, fs, level in rows
+        for title, kind, difficulty, achievement, dx_score, fc, fs, level, chart_id in rows
     ]
 
 
-def catalog_facts(session: Session, titles: set) -> Callable[[str, str, int], Optional[Dict]]:
-    """Return a lookup of song id, constant and level for charts the catalog names uniquely."""
-    chart_ids = unique_charts(session, titles) if titles else {}
+def chart_facts(
+    session: Session, chart_ids: Dict[ChartKey, int]
+) -> Callable[[str, str, int], Optional[Dict[str, Any]]]:
+    """Return a lookup of song id, constant and level of the charts the rows are linked to."""
     rows = session.execute(
         select(Chart.id, Song.catalog_id, Chart.constant_tenths, Chart.level)
         .join(Song, Chart.song_id == Song.id)
-        .where(Chart.id.in_(sorted(chart_ids.values())))
+        .where(Chart.id.in_(sorted(set(chart_ids.values()))))
     ).all()
     by_id = {
         chart_id: {
@@ -146,8 +159,7 @@ def catalog_facts(session: Session, titles: set) -> Callable[[str, str, int], Op
         for chart_id, catalog_id, constant, level in rows
     }
 
-    def facts(title: str, kind: str, difficulty: int) -> Optional[Dict]:
-        chart_id = chart_ids.get((title, kind, difficulty))
-        return by_id.get(chart_id) if chart_id is not None else None
+    def facts(title: str, kind: str, difficulty: int) -> Optional[Dict[str, Any]]:
+        return by_id.get(chart_ids.get((title, kind, difficulty)))
 
     return facts
