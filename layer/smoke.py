@@ -153,16 +153,15 @@ def inside(layer):
     headers = {k.lower(): v for k, v in response.get("headers", {}).items()}
     check(status == 200, "GET / through serverless_handler.handler: status %s" % status)
     encoding = headers.get("content-encoding")
-    if encoding is None:
-        print("  --  the page came uncompressed: the app does not compress it (yet)")
-        page = response["body"]
-        if response.get("isBase64Encoded"):
-            page = base64.b64decode(page).decode("utf-8")
-    else:
-        check(encoding == "br", "Content-Encoding %s, as the event asked" % encoding)
-        check(response.get("isBase64Encoded") is True, "the compressed body is base64-encoded")
-        page = brotli.decompress(base64.b64decode(response["body"])).decode("utf-8")
+    check(encoding == "br", "Content-Encoding %s, as the event asked" % encoding)
+    check(response.get("isBase64Encoded") is True, "the compressed body is base64-encoded")
+    page = brotli.decompress(base64.b64decode(response["body"])).decode("utf-8")
     check("<html" in page.lower(), "the body is an HTML page of %d characters" % len(page))
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        connection = sys.modules.get("psycopg2._psycopg")
+        check(connection is not None, "the page was served from PostgreSQL through psycopg2")
+    else:
+        print("  --  served from SQLite: set TEST_DATABASE_URL to go through psycopg2")
     return 0
 
 
