@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     from .api_rating import bp as api_rating
     from .best50 import bp as rating
     from .catalog_cli import songs_commands
+    from .charts import bp as charts
     from .diffs import bp as diffs
     from .history import bp as history
     from .imports import bp as imports
@@ -30,6 +31,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(imports)
     app.register_blueprint(api_imports)
     csrf.exempt_blueprints(app).add(api_imports.name)  # bearer tokens, no cookies
+    app.register_blueprint(charts)
     app.register_blueprint(rating)
     app.register_blueprint(unmatched)
     app.register_blueprint(api_rating)
