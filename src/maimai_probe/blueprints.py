@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     from .players import bp as players
     from .records import bp as records
     from .site import bp as site
+    from .songs import bp as songs
     from .unmatched import bp as unmatched
 
     app.register_blueprint(site)
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(imports)
     app.register_blueprint(api_imports)
     csrf.exempt_blueprints(app).add(api_imports.name)  # bearer tokens, no cookies
+    app.register_blueprint(songs)
     app.register_blueprint(charts)
     app.register_blueprint(rating)
     app.register_blueprint(unmatched)
