@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
     from .best50 import bp as rating
     from .catalog_cli import songs_commands
     from .charts import bp as charts
+    from .demo import bp as demo
     from .diffs import bp as diffs
     from .history import bp as history
     from .imports import bp as imports
@@ -34,6 +35,8 @@ def register(app: Flask) -> None:
     csrf.exempt_blueprints(app).add(api_imports.name)  # bearer tokens, no cookies
     app.register_blueprint(songs)
     app.register_blueprint(charts)
+    app.register_blueprint(demo)
+    csrf.exempt_blueprints(app).add(demo.name)  # benchmark forms, posted without cookies
     app.register_blueprint(rating)
     app.register_blueprint(unmatched)
     app.register_blueprint(api_rating)
