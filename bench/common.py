@@ -48,17 +48,27 @@ def cell(value: Any) -> str:
     return str(value)
 
 
+def is_number(value: Any) -> bool:
+    """Tell whether a cell holds a number, which tables align right."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def text_table(table: Table) -> str:
-    """Return a table as aligned plain text, for the terminal."""
+    """Return a table as aligned plain text, for the terminal: text left, numbers right."""
     rows = [[cell(value) for value in row] for row in table.rows]
     widths = [len(name) for name in table.columns]
     for row in rows:
         widths = [max(width, len(text)) for width, text in zip(widths, row)]
+    numeric = [
+        index > 0 and any(is_number(row[index]) for row in table.rows)
+        for index in range(len(table.columns))
+    ]
 
     def line(cells: Sequence[str]) -> str:
-        first = cells[0].ljust(widths[0])
-        rest = [text.rjust(width) for text, width in zip(cells[1:], widths[1:])]
-        return "  ".join([first] + rest).rstrip()
+        return "  ".join(
+            text.rjust(width) if right else text.ljust(width)
+            for text, width, right in zip(cells, widths, numeric)
+        ).rstrip()
 
     out = ["", "== %s ==" % table.title, line(list(table.columns))]
     out.append("  ".join("-" * width for width in widths))
@@ -69,7 +79,10 @@ def text_table(table: Table) -> str:
 
 def markdown_table(table: Table) -> str:
     """Return a table as Markdown, numbers aligned right."""
-    align = ["---"] + ["---:"] * (len(table.columns) - 1)
+    align = [
+        "---:" if index > 0 and any(is_number(row[index]) for row in table.rows) else "---"
+        for index in range(len(table.columns))
+    ]
     out = ["### %s" % table.title, ""]
     out.append("| %s |" % " | ".join(table.columns))
     out.append("| %s |" % " | ".join(align))

@@ -1,0 +1,288 @@
+"""Throughput and latency of the pages under gunicorn, against /hello/<name> on the same server.
+
+    .venv/bin/python -m bench.load --url postgresql://.../probe_bench [--seconds 5]
+
+The load generator is wrk (Debian's package) when installed, else a bounded Python client.
+Every cell runs for a fixed time at a fixed number of connections on 127.0.0.1 and stops by
+itself. Requests carry a browser's Accept-Encoding, so pages go out compressed as they would
+to a player; the ratio column is each page's requests per second over the baseline's at the
+same concurrency.
+"""
+
+import argparse
+import http.client
+import re
+import shutil
+import statistics
+import subprocess
+import threading
+import time
+from typing import Dict, List, NamedTuple, Sequence, Tuple
+
+from bench import common
+from bench.server import Gunicorn, fetch
+
+#: The player whose pages are loaded: the middle of the ten, 10,000 plays.
+PLAYER = "player05"
+#: A search that finds a handful of titles in the real catalog and the demo one alike.
+SEARCH_QUERY = "love"
+BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br", "Accept": "text/html,*/*"}
+CONCURRENCY = (1, 8, 32)
+#: Record and diff pages should reach this share of the baseline's throughput.
+TARGET_RATIO = 0.40
+
+
+class Page(NamedTuple):
+    """A page under load: its name and path."""
+
+    name: str
+    path: str
+
+
+BASELINE = Page("baseline /hello/<name>", "/hello/bench")
+PAGES = (
+    Page("record page", "/players/%s/plays" % PLAYER),
+    Page("diff page", "/players/%s/diff" % PLAYER),
+    Page("best 50", "/players/%s/best50" % PLAYER),
+    Page("song list", "/songs"),
+    Page("search", "/songs?q=%s" % SEARCH_QUERY),
+    Page("API plays (JSON)", "/api/players/%s/plays" % PLAYER),
+)
+
+
+class Result(NamedTuple):
+    """One cell: requests per second and latency percentiles, with the errors seen."""
+
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+# --- wrk -----------------------------------------------------------------------------------
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def to_ms(text: str) -> float:
+    """Read wrk's latency ("812.00us", "3.21ms", "1.02s") in milliseconds."""
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip())
+    if not match:
+        raise ValueError("unreadable wrk latency %r" % text)
+    return float(match.group(1)) * UNITS[match.group(2)]
+
+
+def parse_wrk(output: str) -> Result:
+    """Read requests, requests per second, p50, p99 and errors from wrk --latency's report."""
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.M))
+    requests = re.search(r"^\s+(\d+) requests in", output, re.M)
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
+    if not (requests and rps and "50" in percentiles and "99" in percentiles):
+        raise RuntimeError("unreadable wrk output:\n" + output)
+    errors = 0
+    socket_errors = re.search(r"Socket errors: (.*)$", output, re.M)
+    if socket_errors:
+        errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    return Result(
+        int(requests.group(1)),
+        float(rps.group(1)),
+        to_ms(percentiles["50"]),
+        to_ms(percentiles["99"]),
+        errors,
+    )
+
+
+def run_wrk(url: str, connections: int, seconds: float, headers: Dict[str, str]) -> Result:
+    """Load a URL with wrk for a fixed time; one thread is plenty at these rates."""
+    command = ["wrk", "--latency", "-t1", "-c%d" % connections, "-d%ds" % max(1, round(seconds))]
+    command += ["--timeout", "10s"]
+    for name, value in headers.items():
+        command += ["-H", "%s: %s" % (name, value)]
+    command.append(url)
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + 30, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError("wrk failed: %s" % (done.stderr or done.stdout))
+    return parse_wrk(done.stdout)
+
+
+# --- the Python client, when wrk is absent -------------------------------------------------
+
+
+def run_python(url: str, connections: int, seconds: float, headers: Dict[str, str]) -> Result:
+    """Load a URL from threads, each a keep-alive connection, for a fixed time."""
+    match = re.match(r"http://([^/:]+):(\d+)(/.*)", url)
+    assert match, url
+    host, port, path = match.group(1), int(match.group(2)), match.group(3)
+    deadline = time.monotonic() + seconds
+    latencies = []  # type: List[float]
+    errors = [0]
+    lock = threading.Lock()
+
+    def worker() -> None:
+        mine = []
+        failed = 0
+        connection = http.client.HTTPConnection(host, port, timeout=10)
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                if response.status >= 400:
+                    failed += 1
+                if response.getheader("Connection", "").lower() == "close":
+                    connection.close()
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                connection.close()
+                connection = http.client.HTTPConnection(host, port, timeout=10)
+                continue
+            mine.append((time.perf_counter() - started) * 1000)
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 30)
+    elapsed = time.monotonic() - started
+    if not latencies:
+        return Result(0, 0.0, 0.0, 0.0, errors[0])
+    cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies * 99
+    return Result(len(latencies), len(latencies) / elapsed, cuts[49], cuts[98], errors[0])
+
+
+def generator() -> str:
+    """Name the load generator this machine has."""
+    if shutil.which("wrk"):
+        return common.command_output(["wrk", "--version"]).split(" [")[0] or "wrk"
+    return "Python threads (http.client; install wrk for lower client overhead)"
+
+
+def load(url: str, connections: int, seconds: float, headers: Dict[str, str]) -> Result:
+    """Load a URL with the best generator at hand."""
+    if shutil.which("wrk"):
+        return run_wrk(url, connections, seconds, headers)
+    return run_python(url, connections, seconds, headers)
+
+
+# --- the benchmark -------------------------------------------------------------------------
+
+
+def response_size(server: Gunicorn, page: Page, headers: Dict[str, str]) -> Tuple[int, str]:
+    """Return the bytes and Content-Encoding of one answer, checking it is a 200."""
+    status, answer, body = fetch(server.base + page.path, headers)
+    if status != 200:
+        raise RuntimeError("%s answered %d: %r" % (page.path, status, body[:300]))
+    return len(body), answer.get("Content-Encoding", "identity")
+
+
+def warm_up(server: Gunicorn, page: Page, seconds: float) -> None:
+    """Send a page to every worker first (jieba and the search index load on first use)."""
+    for _ in range(server.workers * 2):
+        fetch(server.base + page.path, BROWSER_HEADERS, timeout=60)
+    load(server.base + page.path, 4, seconds, BROWSER_HEADERS)
+
+
+def run(
+    database_url: str,
+    seconds: float = 5.0,
+    warmup: float = 1.0,
+    concurrency: Sequence[int] = CONCURRENCY,
+) -> List[common.Table]:
+    """Load every page at every concurrency; return the table and the target's verdict."""
+    rows = []
+    verdict = []  # type: List[str]
+    with Gunicorn(database_url) as server:
+        served = server.describe()
+        results = {}  # type: Dict[Tuple[str, int], Result]
+        sizes = {}  # type: Dict[str, Tuple[int, str]]
+        for page in (BASELINE,) + PAGES:
+            sizes[page.name] = response_size(server, page, BROWSER_HEADERS)
+            warm_up(server, page, warmup)
+            for connections in concurrency:
+                result = load(server.base + page.path, connections, seconds, BROWSER_HEADERS)
+                results[(page.name, connections)] = result
+                print(
+                    "  %-24s c=%-3d %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms"
+                    % (page.name, connections, result.rps, result.p50_ms, result.p99_ms),
+                    flush=True,
+                )
+        peaks = server.worker_peak_rss_mb()
+    for page in (BASELINE,) + PAGES:
+        size, encoding = sizes[page.name]
+        for connections in concurrency:
+            result = results[(page.name, connections)]
+            baseline = results[(BASELINE.name, connections)].rps
+            ratio = result.rps / baseline if baseline else None
+            rows.append(
+                (
+                    page.name,
+                    connections,
+                    result.rps,
+                    result.p50_ms,
+                    result.p99_ms,
+                    "%.0f%%" % (100 * ratio) if ratio is not None else None,
+                    "%s (%s)" % (common.cell(size), encoding),
+                    result.requests,
+                    result.errors,
+                )
+            )
+    for page in PAGES[:2]:
+        ratios = [
+            results[(page.name, c)].rps / results[(BASELINE.name, c)].rps for c in concurrency
+        ]
+        reached = all(ratio >= TARGET_RATIO for ratio in ratios)
+        verdict.append(
+            "%s: %s of the baseline's throughput (%s) — target %.0f%% %s."
+            % (
+                page.name,
+                " / ".join("%.0f%%" % (100 * ratio) for ratio in ratios),
+                "c=" + "/".join(str(c) for c in concurrency),
+                100 * TARGET_RATIO,
+                "reached" if reached else "NOT reached",
+            )
+        )
+    notes = [
+        "Served by %s; load from %s, %s s per cell after a %s s warm-up, on loopback."
+        % (served, generator(), common.cell(seconds), common.cell(warmup)),
+        "Pages of %s (10,000 plays of the 100,000), default page size; requests send "
+        "`Accept-Encoding: gzip, deflate, br`; bytes are one answer as sent." % PLAYER,
+        "Workers' peak RSS after the load: %s MiB." % ", ".join("%.0f" % peak for peak in peaks),
+    ] + verdict
+    columns = (
+        "page",
+        "connections",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "ratio to baseline",
+        "bytes (encoding)",
+        "requests",
+        "errors",
+    )
+    return [common.Table("Load: pages under gunicorn vs /hello/<name>", columns, rows, notes)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True, help="a database bench.archive filled")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--warmup", type=float, default=1.0)
+    options = parser.parse_args()
+    for table in run(options.url, options.seconds, options.warmup):
+        common.show(table)
+
+
+if __name__ == "__main__":
+    main()
