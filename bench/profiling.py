@@ -1,0 +1,343 @@
+"""Where a page's time goes: a timed breakdown per request, and pyinstrument's samples by part.
+
+    .venv/bin/python -m bench.profiling --url postgresql://.../probe_bench [--requests 40]
+
+In-process, through the test client, with a browser's Accept-Encoding: br. The breakdown
+times the parts with hooks on the bench's own app object (SQLAlchemy cursor events, Flask's
+template signals, the app's url_for and Flask-Compress's after_request); "other" is the rest
+(Flask and Werkzeug, routing, ORM rows, the pool's pre-ping and the session's rollback).
+The samples then say the same by library, from pyinstrument's call tree.
+"""
+
+import argparse
+import statistics
+import time
+from typing import Any, Callable, Dict, List, NamedTuple, Sequence, Tuple
+
+from bench import common
+
+PLAYER = "player05"
+HEADERS = {"Accept-Encoding": "br"}
+
+
+class Page(NamedTuple):
+    """A page profiled."""
+
+    name: str
+    path: str
+
+
+PAGES = (
+    Page("baseline /hello/<name>", "/hello/bench"),
+    Page("record page", "/players/%s/plays" % PLAYER),
+    Page("diff page", "/players/%s/diff" % PLAYER),
+    Page("best 50", "/players/%s/best50" % PLAYER),
+    Page("API plays (JSON)", "/api/players/%s/plays" % PLAYER),
+)
+
+#: Round trips to PostgreSQL: the driver calls SQLAlchemy makes, where the wait is.
+DRIVER_CALLS = frozenset(
+    ("do_execute", "do_execute_no_params", "do_executemany", "do_ping", "do_rollback")
+)
+PARTS = (
+    "PostgreSQL round trips (driver calls)",
+    "SQLAlchemy in Python (compile, ORM, rows)",
+    "Jinja2 rendering and markupsafe",
+    "url_for (building links)",
+    "template filters (formatting.py)",
+    "app code (views, queries, JSON)",
+    "compression (Flask-Compress, Brotli)",
+    "Flask, Werkzeug and the rest",
+)
+
+
+class Timers:
+    """Hooks on one app that add up each part of a request: wall and CPU milliseconds."""
+
+    def __init__(self, app: Any) -> None:
+        from flask import before_render_template, template_rendered
+        from sqlalchemy import event
+
+        self.wall = {}  # type: Dict[str, float]
+        self.cpu = {}  # type: Dict[str, float]
+        self.statements = []  # type: List[Tuple[str, float]]
+        self.url_for_calls = 0
+        self._started = {}  # type: Dict[str, Tuple[float, float]]
+        self.reset()
+        engine = app.extensions["maimai_probe.db"].engine
+        event.listen(engine, "before_cursor_execute", self._sql_start)
+        event.listen(engine, "after_cursor_execute", self._sql_stop)
+        before_render_template.connect(self._render_start, app, weak=False)
+        template_rendered.connect(self._render_stop, app, weak=False)
+        self._wrap_url_for(app)
+        self._wrap_compression(app)
+
+    def start(self, part: str) -> None:
+        self._started[part] = (time.perf_counter(), time.thread_time())
+
+    def stop(self, part: str) -> None:
+        wall, cpu = self._started.pop(part)
+        self.wall[part] += (time.perf_counter() - wall) * 1000
+        self.cpu[part] += (time.thread_time() - cpu) * 1000
+
+    def _sql_start(self, *_args: Any) -> None:
+        self.start("sql")
+
+    def _sql_stop(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        before = self.wall["sql"]
+        self.stop("sql")
+        self.statements.append((statement, self.wall["sql"] - before))
+
+    def _render_start(self, *_args: Any, **_kwargs: Any) -> None:
+        self.start("render")
+
+    def _render_stop(self, *_args: Any, **_kwargs: Any) -> None:
+        self.stop("render")
+
+    def _wrap_url_for(self, app: Any) -> None:
+        original = app.url_for
+
+        def url_for(*args: Any, **kwargs: Any) -> str:
+            self.start("url_for")
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.url_for_calls += 1
+                self.stop("url_for")
+
+        # Templates reach url_for through the Jinja globals, bound when the app was made.
+        app.url_for = url_for
+        app.jinja_env.globals["url_for"] = url_for
+
+    def _wrap_compression(self, app: Any) -> None:
+        compress = app.extensions["compress"]
+        functions = app.after_request_funcs.setdefault(None, [])
+        for number, function in enumerate(functions):
+            if getattr(function, "__self__", None) is compress:
+                functions[number] = self._timed(function)
+
+    def _timed(self, function: Callable) -> Callable:
+        def timed(response: Any) -> Any:
+            self.start("compress")
+            try:
+                return function(response)
+            finally:
+                self.stop("compress")
+
+        return timed
+
+    def reset(self) -> None:
+        for part in ("sql", "render", "url_for", "compress"):
+            self.wall[part] = self.cpu[part] = 0.0
+        self.statements = []
+        self.url_for_calls = 0
+
+
+class Sample(NamedTuple):
+    """One request's parts, in milliseconds."""
+
+    wall: float
+    cpu: float
+    sql_wall: float
+    sql_cpu: float
+    render_cpu: float
+    url_for_cpu: float
+    url_for_calls: int
+    compress_cpu: float
+    statements: List[Tuple[str, float]]
+    size: int
+
+
+def measure(app: Any, timers: Timers, page: Page, requests: int) -> List[Sample]:
+    """Request a page again and again, timing each request's parts."""
+    client = app.test_client()
+    client.get(page.path, headers=HEADERS)  # warm
+    samples = []
+    for _ in range(requests):
+        timers.reset()
+        wall, cpu = time.perf_counter(), time.thread_time()
+        response = client.get(page.path, headers=HEADERS)
+        wall, cpu = (time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000
+        if response.status_code != 200:
+            raise RuntimeError("%s answered %d" % (page.path, response.status_code))
+        samples.append(
+            Sample(
+                wall,
+                cpu,
+                timers.wall["sql"],
+                timers.cpu["sql"],
+                timers.cpu["render"] - timers.cpu["url_for"],
+                timers.cpu["url_for"],
+                timers.url_for_calls,
+                timers.cpu["compress"],
+                list(timers.statements),
+                len(response.get_data()),
+            )
+        )
+    return samples
+
+
+def median(samples: List[Sample], field: str) -> float:
+    """Return the median of one field over the samples."""
+    return statistics.median(getattr(sample, field) for sample in samples)
+
+
+def breakdown(measured: List[Tuple[Page, List[Sample]]], requests: int) -> common.Table:
+    """Tabulate each page's parts: wall time, the app's CPU time and its share by part."""
+    rows = []
+    for page, samples in measured:
+        cpu = median(samples, "cpu")
+        parts = [median(samples, name) for name in ("render_cpu", "url_for_cpu", "compress_cpu")]
+        sql_cpu = median(samples, "sql_cpu")
+        rows.append(
+            (
+                page.name,
+                median(samples, "wall"),
+                median(samples, "sql_wall"),
+                cpu,
+                sql_cpu,
+                max(0.0, parts[0]),
+                parts[1],
+                int(median(samples, "url_for_calls")),
+                parts[2],
+                max(0.0, cpu - sql_cpu - sum(parts)),
+                samples[-1].size,
+            )
+        )
+    columns = (
+        "page",
+        "wall ms",
+        "SQL wall ms",
+        "app CPU ms",
+        "SQL CPU",
+        "render CPU (w/o url_for)",
+        "url_for CPU",
+        "url_for calls",
+        "compress CPU",
+        "other CPU",
+        "bytes sent",
+    )
+    notes = [
+        "Median of %d requests each, in-process (test client), `Accept-Encoding: br`. "
+        "Wall: what the request took; SQL wall: inside cursor.execute, the round trips to "
+        "PostgreSQL on loopback. CPU: this thread's CPU time (time.thread_time), which other "
+        'processes on the machine do not inflate; "other" is Flask and Werkzeug, routing, '
+        "SQLAlchemy building statements and ORM objects, the pool's pre-ping and rollback. "
+        "Under gunicorn every worker pays app CPU + PostgreSQL's CPU per request, so with 2 "
+        "cores the ceiling is about 2000 / (app CPU + PostgreSQL CPU + HTTP) requests per "
+        "second." % requests
+    ]
+    return common.Table("Where the time goes: parts of one request", columns, rows, notes)
+
+
+def statements_table(measured: List[Tuple[Page, List[Sample]]]) -> common.Table:
+    """Tabulate each page's statements: their median wall time, in order."""
+    rows = []
+    for page, samples in measured:
+        if not samples[0].statements:
+            continue
+        for number, (statement, _) in enumerate(samples[0].statements):
+            times = [
+                sample.statements[number][1]
+                for sample in samples
+                if len(sample.statements) > number
+            ]
+            words = " ".join(statement.split())
+            rows.append((page.name, number + 1, statistics.median(times), words[:90] + "…"))
+    notes = ["Each statement's wall time inside cursor.execute, median over the requests."]
+    return common.Table(
+        "Where the time goes: each SQL statement", ("page", "#", "ms", "statement"), rows, notes
+    )
+
+
+def part_of(frame: Any, inherited: str) -> str:
+    """Name the part of the app a sampled frame belongs to (else its caller's part)."""
+    path = (frame.file_path or "").replace("\\", "/")
+    function = frame.function or ""
+    if function in DRIVER_CALLS:
+        return PARTS[0]
+    if function == "url_for" and inherited != PARTS[0]:
+        return PARTS[3]
+    if "/sqlalchemy/" in path or "psycopg2" in path:
+        return PARTS[1] if inherited != PARTS[0] else inherited
+    if "flask_compress" in path or "/brotli" in path or path.endswith("/gzip.py"):
+        return PARTS[6]
+    if inherited in (PARTS[0], PARTS[1], PARTS[3], PARTS[6]):
+        return inherited
+    if "/templates/" in path or "/jinja2/" in path or "/markupsafe/" in path:
+        return PARTS[2]
+    if path.endswith("maimai_probe/formatting.py"):
+        return PARTS[4]
+    if "/maimai_probe/" in path:
+        return PARTS[5]
+    return inherited
+
+
+def shares(root: Any) -> Dict[str, float]:
+    """Add up the samples' self time by part over a pyinstrument call tree."""
+    found = {part: 0.0 for part in PARTS}
+    stack = [(root, PARTS[7])]
+    while stack:
+        frame, inherited = stack.pop()
+        part = part_of(frame, inherited)
+        found[part] += frame.total_self_time
+        stack.extend((child, part) for child in frame.children if not child.is_synthetic)
+    return found
+
+
+def sampled(app: Any, pages: Sequence[Page], requests: int) -> common.Table:
+    """Profile each page with pyinstrument and share its time out by part."""
+    from pyinstrument import Profiler
+
+    client = app.test_client()
+    by_page = []
+    for page in pages:
+        client.get(page.path, headers=HEADERS)
+        profiler = Profiler(interval=0.0002)
+        profiler.start()
+        for _ in range(requests):
+            client.get(page.path, headers=HEADERS)
+        profiler.stop()
+        found = shares(profiler.last_session.root_frame())
+        total = sum(found.values()) or 1.0
+        by_page.append({part: 100.0 * seconds / total for part, seconds in found.items()})
+    rows = [[part] + ["%.0f%%" % page_shares[part] for page_shares in by_page] for part in PARTS]
+    notes = [
+        "pyinstrument (wall time, 0.2 ms interval) over %d requests per page; each sample's "
+        "time goes to the innermost part on its stack (a url_for inside a template counts "
+        "as url_for; a query started by a view counts as SQL)." % requests
+    ]
+    return common.Table(
+        "Where the time goes: sampled by part (share of wall time)",
+        ["part"] + [page.name for page in pages],
+        rows,
+        notes,
+    )
+
+
+def run(url: str, requests: int = 40) -> List[common.Table]:
+    """Break down and sample the pages."""
+    from maimai_probe import create_app
+
+    app = create_app(common.app_settings(url))
+    timers = Timers(app)
+    measured = [(page, measure(app, timers, page, requests)) for page in PAGES]
+    app.extensions["maimai_probe.db"].engine.dispose()
+    tables = [breakdown(measured, requests), statements_table(measured)]
+    plain = create_app(common.app_settings(url))
+    tables.append(sampled(plain, PAGES[1:], requests))
+    plain.extensions["maimai_probe.db"].engine.dispose()
+    return tables
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True, help="a database bench.archive filled")
+    parser.add_argument("--requests", type=int, default=40)
+    options = parser.parse_args()
+    for table in run(options.url, options.requests):
+        common.show(table)
+
+
+if __name__ == "__main__":
+    main()
