@@ -10,9 +10,15 @@ The samples then say the same by library, from pyinstrument's call tree.
 """
 
 import argparse
+import os
+import pathlib
+import shutil
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
-from typing import Any, Callable, Dict, List, NamedTuple, Sequence, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from bench import common
 
@@ -48,6 +54,7 @@ PARTS = (
     "app code (views, queries, JSON)",
     "compression (Flask-Compress, Brotli)",
     "Flask, Werkzeug and the rest",
+    "gunicorn (HTTP, sockets)",
 )
 
 
@@ -250,26 +257,28 @@ def statements_table(measured: List[Tuple[Page, List[Sample]]]) -> common.Table:
     )
 
 
-def part_of(frame: Any, inherited: str) -> str:
+def part_of(path: str, function: str, inherited: str) -> str:
     """Name the part of the app a sampled frame belongs to (else its caller's part)."""
-    path = (frame.file_path or "").replace("\\", "/")
-    function = frame.function or ""
+    folders = path.replace("\\", "/").split("/")
+    function = function.rsplit(".", 1)[-1]  # py-spy names methods Class.method
     if function in DRIVER_CALLS:
         return PARTS[0]
     if function == "url_for" and inherited != PARTS[0]:
         return PARTS[3]
-    if "/sqlalchemy/" in path or "psycopg2" in path:
+    if "sqlalchemy" in folders or "psycopg2" in folders:
         return PARTS[1] if inherited != PARTS[0] else inherited
-    if "flask_compress" in path or "/brotli" in path or path.endswith("/gzip.py"):
+    if "flask_compress" in folders or "brotli" in folders or folders[-1] == "gzip.py":
         return PARTS[6]
     if inherited in (PARTS[0], PARTS[1], PARTS[3], PARTS[6]):
         return inherited
-    if "/templates/" in path or "/jinja2/" in path or "/markupsafe/" in path:
+    if "templates" in folders or "jinja2" in folders or "markupsafe" in folders:
         return PARTS[2]
-    if path.endswith("maimai_probe/formatting.py"):
+    if folders[-2:] == ["maimai_probe", "formatting.py"]:
         return PARTS[4]
-    if "/maimai_probe/" in path:
+    if "maimai_probe" in folders:
         return PARTS[5]
+    if inherited == PARTS[8] and ("flask" in folders or "werkzeug" in folders):
+        return PARTS[7]
     return inherited
 
 
@@ -279,7 +288,7 @@ def shares(root: Any) -> Dict[str, float]:
     stack = [(root, PARTS[7])]
     while stack:
         frame, inherited = stack.pop()
-        part = part_of(frame, inherited)
+        part = part_of(frame.file_path or "", frame.function or "", inherited)
         found[part] += frame.total_self_time
         stack.extend((child, part) for child in frame.children if not child.is_synthetic)
     return found
@@ -301,7 +310,9 @@ def sampled(app: Any, pages: Sequence[Page], requests: int) -> common.Table:
         found = shares(profiler.last_session.root_frame())
         total = sum(found.values()) or 1.0
         by_page.append({part: 100.0 * seconds / total for part, seconds in found.items()})
-    rows = [[part] + ["%.0f%%" % page_shares[part] for page_shares in by_page] for part in PARTS]
+    rows = [
+        [part] + ["%.0f%%" % page_shares[part] for page_shares in by_page] for part in PARTS[:-1]
+    ]
     notes = [
         "pyinstrument (wall time, 0.2 ms interval) over %d requests per page; each sample's "
         "time goes to the innermost part on its stack (a url_for inside a template counts "
@@ -315,7 +326,80 @@ def sampled(app: Any, pages: Sequence[Page], requests: int) -> common.Table:
     )
 
 
-def run(url: str, requests: int = 40) -> List[common.Table]:
+def py_spy() -> Optional[str]:
+    """Return py-spy's path in this Python's environment, or on PATH."""
+    beside = pathlib.Path(sys.executable).parent / "py-spy"
+    return str(beside) if beside.exists() else shutil.which("py-spy")
+
+
+def stack_shares(raw: str) -> Dict[str, float]:
+    """Add up py-spy's raw (collapsed) stacks by part: each stack's count to its leaf's part."""
+    found = {part: 0.0 for part in PARTS}
+    for line in raw.splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        part = PARTS[8]
+        for frame in stack.split(";"):
+            function, _, where = frame.partition(" (")
+            part = part_of(where.rsplit(":", 1)[0], function, part)
+        found[part] += int(count)
+    return found
+
+
+def spied(url: str, pages: Sequence[Page], seconds: float) -> Optional[common.Table]:
+    """Sample both gunicorn workers with py-spy while wrk loads each page."""
+    from bench import load
+    from bench.server import Gunicorn
+
+    spy = py_spy()
+    if spy is None or not shutil.which("wrk"):
+        return None
+    by_page = []
+    with Gunicorn(url) as server, tempfile.TemporaryDirectory() as folder:
+        for page in pages:
+            load.warm_up(server, load.Page(page.name, page.path), 0.5)
+            wrk = subprocess.Popen(
+                ["wrk", "-t1", "-c8", "-d%ds" % (seconds + 1), "-H", "Accept-Encoding: br"]
+                + [server.base + page.path],
+                stdout=subprocess.DEVNULL,
+            )
+            time.sleep(0.3)
+            outputs = []
+            spies = []
+            for pid in server.worker_pids():
+                output = os.path.join(folder, "%d-%s.txt" % (pid, len(by_page)))
+                outputs.append(output)
+                command = [spy, "record", "--nonblocking", "-r", "250", "-f", "raw"]
+                command += ["-d", str(int(seconds)), "-p", str(pid), "-o", output]
+                spies.append(
+                    subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                )
+            for process in spies:
+                process.wait(timeout=seconds + 30)
+            wrk.wait(timeout=seconds + 30)
+            found = {part: 0.0 for part in PARTS}
+            for output in outputs:
+                if os.path.exists(output):
+                    for part, count in stack_shares(pathlib.Path(output).read_text()).items():
+                        found[part] += count
+            total = sum(found.values()) or 1.0
+            by_page.append({part: 100.0 * count / total for part, count in found.items()})
+    rows = [[part] + ["%.0f%%" % page_shares[part] for page_shares in by_page] for part in PARTS]
+    notes = [
+        "py-spy (250 Hz, non-blocking) on both gunicorn workers for %d s while wrk keeps 8 "
+        "connections busy on the page; a worker waiting inside the driver for PostgreSQL "
+        "counts as a round trip, a worker idle between requests is left out." % seconds
+    ]
+    return common.Table(
+        "Where the time goes: gunicorn workers under load (share of CPU samples)",
+        ["part"] + [page.name for page in pages],
+        rows,
+        notes,
+    )
+
+
+def run(url: str, requests: int = 40, spy_seconds: int = 3) -> List[common.Table]:
     """Break down and sample the pages."""
     from maimai_probe import create_app
 
@@ -327,6 +411,9 @@ def run(url: str, requests: int = 40) -> List[common.Table]:
     plain = create_app(common.app_settings(url))
     tables.append(sampled(plain, PAGES[1:], requests))
     plain.extensions["maimai_probe.db"].engine.dispose()
+    under_load = spied(url, PAGES, spy_seconds)
+    if under_load is not None:
+        tables.append(under_load)
     return tables
 
 
