@@ -5,11 +5,13 @@ context) for every invocation; serverless.yml names it as serverless_handler.han
 """
 
 import logging
+import os
 
 from flask_serverless import make_handler
 from maimai_probe import create_app
 
 logging.basicConfig(level=logging.INFO)
+os.environ.setdefault("APP_ENV", "production")  # a deployed function never runs as development
 
 app = create_app()
 handler = make_handler(app)

@@ -11,7 +11,30 @@ def test_production_refuses_to_start_without_a_real_secret(tmp_path):
     url = "sqlite:///%s" % (tmp_path / "x.sqlite3")
     for secret in (None, "", config.DEVELOPMENT_SECRET, "short"):
         with pytest.raises(config.ConfigError, match="SECRET_KEY"):
-            create_app({"DATABASE_URL": url, "SECRET_KEY": secret})
+            create_app({"APP_ENV": "production", "DATABASE_URL": url, "SECRET_KEY": secret})
+
+
+def test_local_use_is_development_with_the_development_secret(tmp_path):
+    app = create_app({"DATABASE_URL": "sqlite:///%s" % (tmp_path / "x.sqlite3")})
+    assert app.config["APP_ENV"] == "development"
+    assert app.config["SECRET_KEY"] == config.DEVELOPMENT_SECRET
+    app.extensions["maimai_probe.db"].engine.dispose()
+
+
+def test_gunicorn_entry_point_is_production(monkeypatch, tmp_path):
+    import importlib
+    import sys
+
+    monkeypatch.delitem(sys.modules, "maimai_probe.wsgi", raising=False)
+    monkeypatch.setenv("APP_ENV", "restored-after-the-test")
+    monkeypatch.delenv("APP_ENV")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///%s" % (tmp_path / "x.sqlite3"))
+    with pytest.raises(config.ConfigError, match="SECRET_KEY"):
+        importlib.import_module("maimai_probe.wsgi")
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
+    wsgi = importlib.import_module("maimai_probe.wsgi")
+    assert wsgi.app.config["APP_ENV"] == "production"
+    wsgi.app.extensions["maimai_probe.db"].engine.dispose()
 
 
 def test_environment_sits_between_defaults_and_overrides(monkeypatch, tmp_path):

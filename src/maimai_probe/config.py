@@ -34,7 +34,7 @@ class ConfigError(RuntimeError):
 def defaults() -> Dict[str, Any]:
     """Return the settings the app uses when nothing else is said."""
     return {
-        "APP_ENV": "production",
+        "APP_ENV": "development",  # the deployed entry points say production
         "SECRET_KEY": None,
         "DATABASE_URL": None,  # None: SQLite in DATA_DIR
         "DATA_DIR": None,  # None: ./var, or the temp dir where the code folder is read-only
@@ -44,6 +44,7 @@ def defaults() -> Dict[str, Any]:
         "BASE_PATH": "",
         "STATIC_FOLDER": None,  # None: the static/ folder beside src/, or inside the code root
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": None,  # None: as large as MAX_CONTENT_LENGTH (pasted pages)
         "DB_CONNECT_TIMEOUT": 3,
         "DB_STATEMENT_TIMEOUT_MS": 15000,
         "DB_POOL_SIZE": 5,
@@ -121,6 +122,9 @@ def resolve(
         settings["AUTO_MIGRATE"] = False
     settings["DATABASE_URL"] = normalise_database_url(settings["DATABASE_URL"])
     settings["SESSION_COOKIE_SECURE"] = bool(settings["FORCE_HTTPS"])
+    if settings["MAX_FORM_MEMORY_SIZE"] is None:
+        # Flask 3.1 caps a form's text fields at 500 kB; a pasted score list is larger.
+        settings["MAX_FORM_MEMORY_SIZE"] = settings["MAX_CONTENT_LENGTH"]
     return settings
 
 

@@ -127,7 +127,7 @@ def insert_ignore(
                 insert(table)
                 .values(rows[start : start + 500])
                 .on_conflict_do_nothing(index_elements=conflict)
-                .returning(table.c.id)
+                .returning(*table.primary_key.columns)
             )
             added += len(db_session.execute(statement).all())
         return added

@@ -297,26 +297,7 @@ def store_details(
     for played_at, detail in sorted(details.items()):
         if played_at in play_ids:  # a detail whose play was skipped has nothing to attach to
             rows.append(dict(asdict(detail), play_id=play_ids[played_at]))
-    return len(rows), insert_details(session, rows)
-
-
-def insert_details(session: Session, rows: List[Dict[str, Any]]) -> int:
-    """Insert play details, skipping plays that have one already; return how many were new."""
-    if not rows:
-        return 0
-    table = PlayDetailRow.__table__
-    if session.get_bind().dialect.name != "postgresql":
-        return insert_ignore(session, table, rows, ["play_id"])
-    # db.insert_ignore counts PostgreSQL rows by an "id" column, which play_detail lacks.
-    from sqlalchemy.dialects.postgresql import insert
-
-    statement = (
-        insert(table)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["play_id"])
-        .returning(table.c.play_id)
-    )
-    return len(session.execute(statement).all())
+    return len(rows), insert_ignore(session, PlayDetailRow.__table__, rows, ["play_id"])
 
 
 def store_scores(session: Session, player_id: int, page: ParsedPage, now: int) -> Tuple[int, int]:
