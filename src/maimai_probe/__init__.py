@@ -7,7 +7,18 @@ from flask import Flask
 
 import flask_serverless
 
-from . import blueprints, cli, config, csrf, db, errors, formatting, navigation, security_headers
+from . import (
+    blueprints,
+    cli,
+    config,
+    csrf,
+    db,
+    demo_data,
+    errors,
+    formatting,
+    navigation,
+    security_headers,
+)
 
 
 def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
@@ -34,6 +45,7 @@ def register_extensions(app: Flask) -> None:
     formatting.init_app(app)
     navigation.init_app(app)
     cli.init_app(app)
+    demo_data.init_app(app)
 
 
 def static_folder(configured: Optional[str]) -> str:
