@@ -121,6 +121,10 @@ def test_sorts_by_title_level_and_constant_either_way(catalog):
     assert levels[-1] == (HOSTILE, "DX", 3)
 
 
+def test_relevance_without_a_search_sorts_by_constant(catalog):
+    assert rows_of(catalog, sort="relevance") == rows_of(catalog, sort="constant")
+
+
 def test_pages_keep_the_filters_and_stop_at_the_last(app, client, catalog):
     app.config["PAGE_SIZE"] = 3
     page = client.get("/songs?genre=舞萌&sort=title").get_data(as_text=True)
@@ -142,6 +146,7 @@ def test_pages_keep_the_filters_and_stop_at_the_last(app, client, catalog):
         ("order=up", "顺序只能是 asc"),
         ("page=0", "页码 page=0 无效"),
         ("page=x", "页码 page=x 无效"),
+        ("page=%C2%B2", "页码 page=² 无效"),
         ("kind=XX", "谱面类型「XX」无法识别"),
         ("difficulty=9", "难度「9」无法识别"),
         ("q=%00", "搜索词无效或太长了"),

@@ -158,7 +158,7 @@ def parse_filters(args: Any, with_player: bool) -> SongFilters:
     if order not in ("", "asc", "desc"):
         raise play_queries.QueryError("顺序只能是 asc（升序）或 desc（降序）。")
     page = text_arg(args, "page", "页码") or "1"
-    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+    if not re.match(r"^[0-9]{1,5}$", page) or not 1 <= int(page) <= MAX_PAGE:
         raise play_queries.QueryError("页码 page=%s 无效。" % page[:20])
     return SongFilters(
         query=text_arg(args, "q", "搜索词"),
@@ -295,8 +295,8 @@ def list_charts(
             best.c.achievement, best.c.dx_score, best.c.fc, best.c.fs, best.c.plays
         ).outerjoin(best, best.c.chart_id == Chart.id)
     statement = statement.where(*conditions(filters, titles))
-    sort = filters.sort or ("relevance" if titles else "constant")
-    if sort == "relevance":
+    sort = filters.sort or "relevance"
+    if sort == "relevance" and titles:
         return relevance_page(session, statement, titles or [], filters.page, page_size)
     total = session.execute(
         select(func.count()).select_from(statement.order_by(None).subquery())
