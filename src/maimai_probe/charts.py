@@ -10,13 +10,12 @@ from sqlalchemy.orm import Session
 
 from . import db, game, history
 from .models import Play, PlayDetail, ProfileSnapshot, Score
+from .play_queries import DAY, local_day_start
 from .players import player_or_404
 from .trend import rating_trend
 
 bp = Blueprint("charts", __name__, url_prefix="/players")
 
-DAY = 86400
-EPOCH = datetime.date(1970, 1, 1)
 #: How many of the most played charts the picker offers.
 PICKER_SIZE = 12
 
@@ -58,11 +57,6 @@ def wall_clock(unix_time: int, utc_offset: int = game.CHINA_UTC_OFFSET) -> int:
     return unix_time + utc_offset * 60
 
 
-def day_start(date: str) -> int:
-    """Return a local date's midnight (2025-10-03) in wall-clock seconds."""
-    return (datetime.datetime.strptime(date, "%Y-%m-%d").date() - EPOCH).days * DAY
-
-
 def last_each_day(points: Iterable[Tuple[int, int]]) -> List[Tuple[int, int]]:
     """Keep the last value of each day of (wall-clock time, value) points, by day."""
     days = {}  # type: Dict[int, int]
@@ -91,7 +85,7 @@ def official_ratings(session: Session, player_id: int) -> List[Tuple[int, int]]:
 def computed_ratings(session: Session, player_id: int) -> List[Tuple[int, int]]:
     """Return (day, rating) as the archive's plays compute it at the end of each day."""
     return [
-        (day_start(point.date), point.rating)
+        (local_day_start(datetime.datetime.strptime(point.date, "%Y-%m-%d").date()), point.rating)
         for point in rating_trend(session, player_id)
         if point.rating is not None
     ]
