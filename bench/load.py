@@ -33,10 +33,16 @@ TARGET_RATIO = 0.40
 
 
 class Page(NamedTuple):
-    """A page under load: its name and path."""
+    """A page under load: its name and path, and whether the client accepts compression."""
 
     name: str
     path: str
+    compressed: bool = True
+
+    @property
+    def headers(self) -> Dict[str, str]:
+        """Return the request's headers: a browser's, or none for the uncompressed variant."""
+        return BROWSER_HEADERS if self.compressed else {}
 
 
 BASELINE = Page("baseline /hello/<name>", "/hello/bench")
@@ -47,6 +53,8 @@ PAGES = (
     Page("song list", "/songs"),
     Page("search", "/songs?q=%s" % SEARCH_QUERY),
     Page("API plays (JSON)", "/api/players/%s/plays" % PLAYER),
+    # The record page again without Accept-Encoding: what compression costs under load.
+    Page("record page, uncompressed", "/players/%s/plays" % PLAYER, compressed=False),
 )
 
 
@@ -190,8 +198,8 @@ def response_size(server: Gunicorn, page: Page, headers: Dict[str, str]) -> Tupl
 def warm_up(server: Gunicorn, page: Page, seconds: float) -> None:
     """Send a page to every worker first (jieba and the search index load on first use)."""
     for _ in range(server.workers * 2):
-        fetch(server.base + page.path, BROWSER_HEADERS, timeout=60)
-    load(server.base + page.path, 4, seconds, BROWSER_HEADERS)
+        fetch(server.base + page.path, page.headers, timeout=60)
+    load(server.base + page.path, 4, seconds, page.headers)
 
 
 def run(
@@ -208,10 +216,10 @@ def run(
         results = {}  # type: Dict[Tuple[str, int], Result]
         sizes = {}  # type: Dict[str, Tuple[int, str]]
         for page in (BASELINE,) + PAGES:
-            sizes[page.name] = response_size(server, page, BROWSER_HEADERS)
+            sizes[page.name] = response_size(server, page, page.headers)
             warm_up(server, page, warmup)
             for connections in concurrency:
-                result = load(server.base + page.path, connections, seconds, BROWSER_HEADERS)
+                result = load(server.base + page.path, connections, seconds, page.headers)
                 results[(page.name, connections)] = result
                 print(
                     "  %-24s c=%-3d %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms"
@@ -257,7 +265,8 @@ def run(
         "Served by %s; load from %s, %s s per cell after a %s s warm-up, on loopback."
         % (served, generator(), common.cell(seconds), common.cell(warmup)),
         "Pages of %s (10,000 plays of the 100,000), default page size; requests send "
-        "`Accept-Encoding: gzip, deflate, br`; bytes are one answer as sent." % PLAYER,
+        "`Accept-Encoding: gzip, deflate, br` (but the uncompressed row); bytes are one answer "
+        "as sent." % PLAYER,
         "Workers' peak RSS after the load: %s MiB." % ", ".join("%.0f" % peak for peak in peaks),
     ] + verdict
     columns = (
