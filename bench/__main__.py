@@ -197,6 +197,17 @@ def write_doc(run: Run, machine: dict, elapsed: float) -> None:
     print("\nwrote %s" % os.path.relpath(str(DOC)))
 
 
+def wait_for_quiet(seconds: float) -> None:
+    """Wait, at most so long, until the machine's 1-minute load average is below half its cores."""
+    if seconds <= 0:
+        return
+    limit = (os.cpu_count() or 2) / 2.0
+    deadline = time.monotonic() + seconds
+    while os.getloadavg()[0] >= limit and time.monotonic() < deadline:
+        print("waiting for a quieter machine: load average %.2f" % os.getloadavg()[0], flush=True)
+        time.sleep(min(15.0, max(0.0, deadline - time.monotonic())))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short cells, fewer repeats")
@@ -207,12 +218,20 @@ def main() -> int:
     )
     parser.add_argument("--keep-databases", action="store_true")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave the doc")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="first wait up to this long for the load average to fall below half the cores",
+    )
     options = parser.parse_args()
     options.only = [name.strip() for name in options.only.split(",") if name.strip()]
     unknown = sorted(set(options.only) - set(SECTIONS))
     if unknown:
         parser.error("unknown sections: %s" % ", ".join(unknown))
     run = Run(options)
+    wait_for_quiet(options.wait_quiet)
     started = time.perf_counter()
     machine = common.machine()
     for name, value in machine.items():
