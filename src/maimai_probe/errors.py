@@ -3,7 +3,7 @@
 import logging
 from typing import Tuple
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError
 from werkzeug.exceptions import HTTPException
 
@@ -29,7 +29,8 @@ def answer(status: int, message: str) -> Tuple[Response, int]:
     """Render an error as JSON or as a page."""
     if wants_json():
         return jsonify(error=message, status=status), status
-    return render_template("errors/error.html", status=status, message=message), status
+    page = render_template("errors/error.html", status=status, message=message)
+    return make_response(page), status
 
 
 def http_error(error: HTTPException) -> Tuple[Response, int]:
