@@ -86,7 +86,8 @@ def parse_achievement(text: str) -> int:
     """Read an achievement such as '98.6484%' or '100.5' into 1/10000 %."""
     cleaned = text.strip().rstrip("%").strip()
     whole, _, fraction = cleaned.partition(".")
-    if not whole.isdigit() or (fraction and not fraction.isdigit()) or len(fraction) > 4:
+    digits = "0123456789"
+    if not whole or not all(c in digits for c in whole + fraction) or len(fraction) > 4:
         raise ValueError("not an achievement: %r" % text)
     return int(whole) * 10000 + int((fraction + "0000")[:4])
 

@@ -1,14 +1,16 @@
 """Filters and keyset pagination over a player's plays, shared by the pages and the API."""
 
 import datetime
+import re
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from flask import abort, current_app, request, url_for
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from . import game
+from . import db, game, search
+from .linking import SHOWN_TITLES
 from .models import Play
 
 #: The largest page a request may ask for; larger sizes are cut down to it.
@@ -22,6 +24,8 @@ EARLIEST_OFFSET = -12 * 3600
 LATEST_OFFSET = 14 * 3600
 DAY = 86400
 EPOCH = datetime.date(1970, 1, 1)
+#: A whole number as people type it; str.isdigit() would also take "²", which int() refuses.
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}\Z")
 
 
 class QueryError(ValueError):
@@ -40,6 +44,7 @@ class PlayFilters(NamedTuple):
     rank_exact: bool = False
     fc: int = game.FC_NONE
     fs: int = game.FS_NONE
+    titles: Tuple[str, ...] = ()  # catalog titles a search for `title` found besides substrings
 
     def is_active(self) -> bool:
         """Tell whether any filter narrows the plays."""
@@ -119,7 +124,7 @@ def parse_difficulty(value: str) -> int:
     lowered = value.strip().lower()
     if lowered in game.DIFFICULTY_BY_SLUG:
         return game.DIFFICULTY_BY_SLUG[lowered]
-    if lowered.isdigit() and int(lowered) in game.DIFFICULTIES:
+    if WHOLE_NUMBER.match(lowered) and int(lowered) in game.DIFFICULTIES:
         return int(lowered)
     raise QueryError("难度「%s」无法识别：可用 0–4、10 或 basic、master 等。" % value[:20])
 
@@ -194,7 +199,7 @@ def parse_filters(args: Any) -> PlayFilters:
 
 def _unix(value: str, name: str) -> int:
     """Read a cursor: a Unix time."""
-    if not value.isdigit() or int(value) > MAX_CURSOR:
+    if not WHOLE_NUMBER.match(value) or int(value) > MAX_CURSOR:
         raise QueryError("翻页参数 %s=%s 无效：应为游玩时间（Unix 秒数）。" % (name, value[:20]))
     return int(value)
 
@@ -215,7 +220,7 @@ def parse_size(args: Any, default: int) -> int:
     value = _single(args, "size")
     if not value:
         return default
-    if not value.isdigit() or int(value) < 1:
+    if not WHOLE_NUMBER.match(value) or int(value) < 1:
         raise QueryError("每页条数 size=%s 无效：应为 1–%d 的整数。" % (value[:20], MAX_PAGE_SIZE))
     return min(int(value), MAX_PAGE_SIZE)
 
@@ -229,9 +234,19 @@ def parse_page_request(args: Any, default_size: int) -> PageRequest:
 def page_request() -> PageRequest:
     """Read this request's page parameters, answering 400 with the reason when they are bad."""
     try:
-        return parse_page_request(request.args, current_app.config["PAGE_SIZE"])
+        wanted = parse_page_request(request.args, current_app.config["PAGE_SIZE"])
     except QueryError as error:
         abort(400, description=str(error))
+    if not wanted.filters.title:
+        return wanted
+    titles = searched_titles(db.session(), wanted.filters.title)
+    return wanted._replace(filters=wanted.filters._replace(titles=titles))
+
+
+def searched_titles(session: Session, query: str) -> Tuple[str, ...]:
+    """Return the titles the plays show for the catalog songs a search finds (jieba)."""
+    found = search.search_titles(session, query)
+    return tuple(sorted({SHOWN_TITLES.get(title, title) for title in found}))
 
 
 def escape_like(text: str) -> str:
@@ -239,16 +254,17 @@ def escape_like(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
-def title_filter(query: str, column: Any = Play.title) -> Any:
-    """Return the condition: the title contains the query, ignoring case."""
-    return column.ilike("%" + escape_like(query) + "%", escape="/")
+def title_filter(query: str, column: Any = Play.title, titles: Tuple[str, ...] = ()) -> Any:
+    """Return the condition: the title contains the query, ignoring case, or a search found it."""
+    contains = column.ilike("%" + escape_like(query) + "%", escape="/")
+    return or_(contains, column.in_(titles)) if titles else contains
 
 
 def chart_conditions(filters: PlayFilters, entity: Any = Play) -> List[Any]:
     """Return the conditions on title, kind and difficulty, for plays and best scores alike."""
     conditions = []  # type: List[Any]
     if filters.title:
-        conditions.append(title_filter(filters.title, entity.title))
+        conditions.append(title_filter(filters.title, entity.title, filters.titles))
     if filters.difficulties:
         conditions.append(entity.difficulty.in_(filters.difficulties))
     if filters.kind:
