@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Integer, SmallInteger, String, select
 from sqlalchemy.orm import Session
 
 from . import game
@@ -114,9 +114,57 @@ def read_upload(name: str, data: Union[bytes, str]) -> Upload:
 
     try:
         page = parse_page(data if isinstance(data, str) else decode(data))
+        check_storable(page)
     except PageError as error:
         return Upload(name, error=error.message, recognised=error.recognised)
     return Upload(name, page=page, recognised=page.page)
+
+
+#: The largest value each kind of integer column holds (PostgreSQL's; SQLite's are wider).
+INTEGER_LIMITS = ((BigInteger, 2**63 - 1), (SmallInteger, 2**15 - 1), (Integer, 2**31 - 1))
+RECORD_LABELS = {"play": "游玩记录", "score": "成绩", "profile_snapshot": "玩家信息"}
+
+
+def check_storable(page: ParsedPage) -> None:
+    """Refuse a page whose values the database cannot keep as given, before storing anything.
+
+    PostgreSQL refuses text with NUL characters, strings longer than their column and
+    integers wider than it; any of them would fail the whole import with a server error.
+    """
+    groups = (
+        (page.plays, Play.__table__),
+        (page.scores, Score.__table__),
+        ([page.profile] if page.profile is not None else [], ProfileSnapshot.__table__),
+    )
+    for records, table in groups:
+        for number, record in enumerate(records, start=1):
+            for column in table.columns:
+                problem = _unstorable(column.type, getattr(record, column.key, None))
+                if problem:
+                    which = RECORD_LABELS[table.name]
+                    if len(records) > 1:
+                        which = "第 %d 条%s" % (number, which)
+                    raise PageError(
+                        "%s的 %s %s，无法保存。整个文件都没有导入。" % (which, column.key, problem),
+                        recognised=page.page,
+                    )
+
+
+def _unstorable(kind: Any, value: Any) -> Optional[str]:
+    """Say why a column of this type cannot hold a value, or None when it can."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "含有空字符（U+0000）"
+        limit = kind.length if isinstance(kind, String) else None
+        if limit and len(value) > limit:
+            return "太长（%d 个字符，最多 %d 个）" % (len(value), limit)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        for integer, largest in INTEGER_LIMITS:
+            if isinstance(kind, integer):
+                if not -largest - 1 <= value <= largest:
+                    return "超出范围（%d）" % value
+                break
+    return None
 
 
 def decode(data: bytes) -> str:
