@@ -1,0 +1,1 @@
+"""Tests in headless Chromium against the app served on a local port."""
