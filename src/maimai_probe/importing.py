@@ -129,7 +129,8 @@ def check_storable(page: ParsedPage) -> None:
     """Refuse a page whose values the database cannot keep as given, before storing anything.
 
     PostgreSQL refuses text with NUL characters, strings longer than their column and
-    integers wider than it; any of them would fail the whole import with a server error.
+    integers wider than it, and neither database takes a lone surrogate; any of them would
+    fail the whole import with a server error.
     """
     groups = (
         (page.plays, Play.__table__),
@@ -155,6 +156,10 @@ def _unstorable(kind: Any, value: Any) -> Optional[str]:
     if isinstance(value, str):
         if "\x00" in value:
             return "含有空字符（U+0000）"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:  # a lone surrogate, from JSON's "\ud800"
+            return "含有无法保存的字符（U+%04X）" % ord(value[error.start])
         limit = kind.length if isinstance(kind, String) else None
         if limit and len(value) > limit:
             return "太长（%d 个字符，最多 %d 个）" % (len(value), limit)

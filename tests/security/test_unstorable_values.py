@@ -14,7 +14,7 @@ def divingfish(**changes):
     record.update(changes.pop("record", {}))
     document = {"records": [record]}
     document.update(changes)
-    return json.dumps(document, ensure_ascii=False).encode("utf-8"), "application/json"
+    return json.dumps(document).encode("ascii"), "application/json"
 
 
 def record_page(old, new):
@@ -23,6 +23,7 @@ def record_page(old, new):
 
 CASES = [
     ("NUL in a title", divingfish(record={"title": "a\u0000b"}), "title 含有空字符"),
+    ("a lone surrogate in a title", divingfish(record={"title": "a\ud800"}), "U+D800"),
     ("NUL in a nickname", divingfish(nickname="x\u0000"), "name 含有空字符"),
     (
         "a level too long",
