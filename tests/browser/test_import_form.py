@@ -99,6 +99,9 @@ def test_a_wrong_token_is_refused(new_tab, demo_site, record_page):
     assert response.status == 403
     assert tab.page.inner_text(".import-error") == FORBIDDEN
     assert tab.page.get_attribute(".import-error", "role") == "alert"
+    # What was pasted is still there to send again with the right token; the token is not.
+    assert tab.page.input_value("textarea[name=html]") == record_page["text"].replace("\r\n", "\n")
+    assert tab.page.input_value("#import-token") == ""
     assert stored_plays(demo_site) == before
     # The 403 itself is all that went wrong: Chromium logs a refused page as an error.
     assert tab.problems
