@@ -11,6 +11,8 @@ same concurrency.
 
 import argparse
 import http.client
+import os
+import pathlib
 import re
 import shutil
 import statistics
@@ -195,10 +197,65 @@ def response_size(server: Gunicorn, page: Page, headers: Dict[str, str]) -> Tupl
     return len(body), answer.get("Content-Encoding", "identity")
 
 
+TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """Return the CPU seconds (user + system) the processes have used, from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = pathlib.Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / float(TICKS_PER_SECOND)
+
+
+class BackendWatch:
+    """Find the PostgreSQL backends serving the app's database, to read their CPU time."""
+
+    def __init__(self, database_url: str) -> None:
+        from sqlalchemy import create_engine
+
+        from maimai_probe import config
+
+        self.engine = create_engine(config.normalise_database_url(database_url), future=True)
+
+    def pids(self) -> List[int]:
+        """Return the pids of the database's other backends, when /proc shows them."""
+        from sqlalchemy import text
+
+        with self.engine.connect() as connection:
+            pids = connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalars()
+            return [pid for pid in pids if os.path.exists("/proc/%d/stat" % pid)]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
 def warm_up(server: Gunicorn, page: Page, seconds: float) -> None:
-    """Send a page to every worker first (jieba and the search index load on first use)."""
-    for _ in range(server.workers * 2):
-        fetch(server.base + page.path, page.headers, timeout=60)
+    """Bring every worker up to speed on a page (jieba and the search index load on first use).
+
+    Rounds of concurrent requests, twice as many as workers, so each worker answers some,
+    then the warm-up load itself.
+    """
+    for _ in range(3):
+        threads = [
+            threading.Thread(
+                target=fetch, args=(server.base + page.path, page.headers), kwargs={"timeout": 60}
+            )
+            for _ in range(server.workers * 2)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=90)
     load(server.base + page.path, 4, seconds, page.headers)
 
 
@@ -211,6 +268,8 @@ def run(
     """Load every page at every concurrency; return the table and the target's verdict."""
     rows = []
     verdict = []  # type: List[str]
+    backends = BackendWatch(database_url)
+    cpu = {}  # type: Dict[Tuple[str, int], Tuple[float, float]]
     with Gunicorn(database_url) as server:
         served = server.describe()
         results = {}  # type: Dict[Tuple[str, int], Result]
@@ -219,20 +278,35 @@ def run(
             sizes[page.name] = response_size(server, page, page.headers)
             warm_up(server, page, warmup)
             for connections in concurrency:
+                workers, database = server.worker_pids(), backends.pids()
+                before = cpu_seconds(workers), cpu_seconds(database)
                 result = load(server.base + page.path, connections, seconds, page.headers)
+                database = sorted(set(database) | set(backends.pids()))
+                after = cpu_seconds(workers), cpu_seconds(database)
+                served_requests = max(1, result.requests)
+                cpu[(page.name, connections)] = (
+                    1000 * (after[0] - before[0]) / served_requests,
+                    1000 * (after[1] - before[1]) / served_requests,
+                )
                 results[(page.name, connections)] = result
                 print(
-                    "  %-24s c=%-3d %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms"
-                    % (page.name, connections, result.rps, result.p50_ms, result.p99_ms),
+                    "  %-26s c=%-3d %8.1f req/s  p50 %7.2f ms  p99 %7.2f ms  CPU %.2f + %.2f ms"
+                    % (
+                        (page.name, connections, result.rps, result.p50_ms, result.p99_ms)
+                        + cpu[(page.name, connections)]
+                    ),
                     flush=True,
                 )
         peaks = server.worker_peak_rss_mb()
+    backends.close()
     for page in (BASELINE,) + PAGES:
         size, encoding = sizes[page.name]
         for connections in concurrency:
             result = results[(page.name, connections)]
             baseline = results[(BASELINE.name, connections)].rps
             ratio = result.rps / baseline if baseline else None
+            app_cpu, database_cpu = cpu[(page.name, connections)]
+            base_cpu = sum(cpu[(BASELINE.name, connections)])
             rows.append(
                 (
                     page.name,
@@ -241,6 +315,11 @@ def run(
                     result.p50_ms,
                     result.p99_ms,
                     "%.0f%%" % (100 * ratio) if ratio is not None else None,
+                    app_cpu,
+                    database_cpu,
+                    "%.0f%%" % (100 * base_cpu / (app_cpu + database_cpu))
+                    if app_cpu + database_cpu
+                    else None,
                     "%s (%s)" % (common.cell(size), encoding),
                     result.requests,
                     result.errors,
@@ -250,13 +329,17 @@ def run(
         ratios = [
             results[(page.name, c)].rps / results[(BASELINE.name, c)].rps for c in concurrency
         ]
+        by_cpu = [
+            sum(cpu[(BASELINE.name, c)]) / max(1e-9, sum(cpu[(page.name, c)])) for c in concurrency
+        ]
         reached = all(ratio >= TARGET_RATIO for ratio in ratios)
         verdict.append(
-            "%s: %s of the baseline's throughput (%s) — target %.0f%% %s."
+            "%s: %s of the baseline's throughput (%s), %s by CPU cost — target %.0f%% %s."
             % (
                 page.name,
                 " / ".join("%.0f%%" % (100 * ratio) for ratio in ratios),
                 "c=" + "/".join(str(c) for c in concurrency),
+                " / ".join("%.0f%%" % (100 * ratio) for ratio in by_cpu),
                 100 * TARGET_RATIO,
                 "reached" if reached else "NOT reached",
             )
@@ -267,6 +350,10 @@ def run(
         "Pages of %s (10,000 plays of the 100,000), default page size; requests send "
         "`Accept-Encoding: gzip, deflate, br` (but the uncompressed row); bytes are one answer "
         "as sent." % PLAYER,
+        "CPU ms/req: CPU time the gunicorn workers and the database's PostgreSQL backends "
+        "spent per request (from /proc, 10 ms ticks), which the other processes on the "
+        'machine do not inflate; "ratio by CPU" is the baseline\'s CPU per request over the '
+        "page's, the throughput ratio a machine with nothing else running would approach.",
         "Workers' peak RSS after the load: %s MiB." % ", ".join("%.0f" % peak for peak in peaks),
     ] + verdict
     columns = (
@@ -276,6 +363,9 @@ def run(
         "p50 ms",
         "p99 ms",
         "ratio to baseline",
+        "app CPU ms/req",
+        "PostgreSQL CPU ms/req",
+        "ratio by CPU",
         "bytes (encoding)",
         "requests",
         "errors",
