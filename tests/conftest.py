@@ -9,6 +9,8 @@ from maimai_probe import config, create_app, db
 from maimai_probe.models import Base
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+pytest_plugins = ["pg_report"]  # name the PostgreSQL server, or list the tests left without one
+
 SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures"
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 
