@@ -214,6 +214,15 @@ def _text(source: Mapping[str, Any], name: str, required: bool = False) -> str:
         return ""
     if not isinstance(value, str):
         raise MalformedEvent("%s must be a string, not %s" % (name, type(value).__name__))
+    return _unicode(value, name)
+
+
+def _unicode(value: str, name: str) -> str:
+    """Return text that can be encoded, refusing the lone surrogates JSON's \\ud800 allows."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedEvent("%s is not valid Unicode text" % ascii(name)[1:-1]) from None
     return value
 
 
@@ -224,17 +233,18 @@ def _list_of_text(source: Mapping[str, Any], name: str) -> List[str]:
         return []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise MalformedEvent("%s must be a list of strings" % name)
-    return value
+    return [_unicode(item, name) for item in value]
 
 
 def _values_of(name: str, value: Any) -> List[str]:
     """Return one header's or query parameter's values as a list of strings."""
+    name = _unicode(name, ascii(name)[1:-1])
     if isinstance(value, str):
-        return [value]
+        return [_unicode(value, name)]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return [str(value)]
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return value
+        return [_unicode(item, name) for item in value]
     raise MalformedEvent("%s must be a string or a list of strings" % name)
 
 

@@ -145,7 +145,8 @@ def answer_size(answer: Mapping[str, Any]) -> int:
 
 def json_result(status: int, payload: Mapping[str, Any]) -> WsgiResult:
     """Return a small JSON result the handler answers by itself."""
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    # A lone surrogate (from a request id, say) becomes its JSON escape instead of failing.
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8", "backslashreplace")
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
     return WsgiResult(status, headers, body)
 

@@ -2,6 +2,7 @@
 
 import base64
 import copy
+import json
 import logging
 
 import pytest
@@ -175,3 +176,28 @@ def test_events_of_any_shape_are_read_or_refused_cleanly(handler, event):
     if platform == events.COMMAND:
         return
     check_answer(platform, handler(event, None))
+
+
+def tencent_get(**changes):
+    event = copy.deepcopy(FIXTURES["tencent-function-url.json"])
+    event.update(changes)
+    return event
+
+
+@pytest.mark.parametrize(
+    "event, context",
+    [
+        (tencent_get(body="\ud800"), None),
+        (tencent_get(queryString={"kind": "\ud800"}), None),
+        (tencent_get(queryString={"\udfff": "x"}), None),
+        (tencent_get(headers={"\ud800": "x"}), None),
+        (tencent_get(headers={"x-custom": ["a", "\ud800"]}), None),
+        (tencent_get(path="/\ud800"), None),
+        (tencent_get(httpMethod=None), {"request_id": "id-\ud800"}),
+    ],
+    ids=["body", "query value", "query name", "header name", "header value", "path", "id"],
+)
+def test_lone_surrogates_in_an_event_are_refused_as_malformed(handler, event, context):
+    answer = handler(event, context)
+    assert answer["statusCode"] == 400
+    assert json.loads(answer["body"])["error"] == "malformed_event"
