@@ -117,3 +117,20 @@ def test_the_charts_follow_a_phone_turned_upright(new_tab, demo_site):
     assert all(box["canvasWidth"] > 700 for box in wide)
     assert tab.overflow()["scrollWidth"] <= PHONE_SIZE["width"]
     tab.assert_clean()
+
+
+@pytest.mark.parametrize("path", ["songs", "import"])
+def test_the_current_tab_is_in_view_on_a_narrow_phone(new_tab, demo_site, path):
+    tab = new_tab("phone")
+    tab.page.set_viewport_size({"width": 320, "height": 640})
+    tab.go("/players/%s/%s" % (demo_site["player"], path))
+    box = tab.page.eval_on_selector(
+        ".tabs a.active",
+        """active => {
+            const bar = active.parentNode.getBoundingClientRect();
+            const tab = active.getBoundingClientRect();
+            return {left: tab.left, right: tab.right, barLeft: bar.left, barRight: bar.right};
+        }""",
+    )
+    assert box["barLeft"] <= box["left"] and box["right"] <= box["barRight"] + 1, box
+    tab.assert_clean()
