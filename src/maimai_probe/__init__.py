@@ -30,6 +30,8 @@ def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
         static_url_path="",
     )
     app.config.update(settings)
+    if hasattr(app, "json"):  # Flask 2.2+ reads this from its JSON provider, not the config
+        app.json.ensure_ascii = bool(app.config["JSON_AS_ASCII"])
     register_extensions(app)
     blueprints.register(app)
     flask_serverless.init_app(app)

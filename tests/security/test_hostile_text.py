@@ -265,3 +265,9 @@ def test_the_api_and_exports_give_hostile_text_back_exactly(app, archive):
         divingfish = client.get("/api/players/%s/export?format=divingfish" % player)
         records = json.loads(divingfish.get_data(as_text=True))["records"]
         assert {record["title"] for record in records} == set(TITLES)
+
+
+def test_json_answers_keep_chinese_readable(sqlite_app):
+    answer = sqlite_app.test_client().get("/api/players/%s/plays" % quote("无人"))
+    assert answer.status_code == 404
+    assert "找不到玩家「无人」" in answer.get_data(as_text=True)  # not \u627e\u4e0d\u5230
