@@ -149,7 +149,7 @@ def write_doc(run: Run, machine: dict, elapsed: float) -> None:
         % (mode, elapsed),
         "",
         "```sh",
-        "bash bench/run            # everything, about 5 minutes",
+        "bash bench/run            # everything, about 4 minutes",
         "bash bench/run --quick    # shorter load cells and fewer repeats, under 3 minutes",
         "BENCH_DATABASE_URL=postgresql://user:pass@127.0.0.1:5432/postgres bash bench/run",
         "```",
@@ -163,7 +163,8 @@ def write_doc(run: Run, machine: dict, elapsed: float) -> None:
         "`probe_bench` (100,000 plays) and `probe_bench_small` (1,000 plays) and drops them "
         "at the end (`--keep-databases` keeps them). Each part also runs alone: "
         "`python -m bench.load --url …`, `bench.queries`, `bench.compression`, `bench.memory`, "
-        "`bench.profiling`, `bench.archive`.",
+        "`bench.profiling`, `bench.archive`. The serverless handler's benchmarks "
+        "(`bench/handler*.py`) run last when present, with `--quick` when they take it.",
         "",
         "Other engineers' commands share this machine's two cores, so the load average is "
         "recorded: numbers taken while it is high are lower than on a quiet machine.",
