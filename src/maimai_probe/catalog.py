@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import game
-from .models import Chart, Song
+from .models import Chart, Song, bump_revision
 
 #: The public Diving-Fish catalog (China server songs and constants).
 DEFAULT_URL = "https://www.diving-fish.com/api/maimaidxprober/music_data"
@@ -232,6 +232,7 @@ def sync_catalog(session: Session, songs: List[CatalogSong]) -> SyncResult:
                 song.charts.append(Chart(**chart._asdict()))
                 changed = True
         updated += int(changed)
+    bump_revision(session)  # constants and titles show on every player's pages
     session.flush()
     return SyncResult(len(songs), sum(len(entry.charts) for entry in songs), added, updated)
 

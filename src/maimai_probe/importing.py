@@ -14,15 +14,15 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-from sqlalchemy import BigInteger, Integer, SmallInteger, String, select
+from sqlalchemy import BigInteger, Integer, SmallInteger, String, Text, select
 from sqlalchemy.orm import Session
 
 from . import game
 from .db import insert_ignore
 from .linking import link_plays
-from .models import Play, ProfileSnapshot, Score
+from .models import Play, ProfileSnapshot, Score, bump_revision
 from .models import PlayDetail as PlayDetailRow
-from .parsing.results import PageError, ParsedPage, PlayDetail, PlayRecord
+from .parsing.results import ArchivedSnapshot, PageError, ParsedPage, PlayDetail, PlayRecord
 
 #: What an import stores, in the order it stores them.
 KINDS = ("plays", "details", "scores", "snapshots")
@@ -132,23 +132,40 @@ def check_storable(page: ParsedPage) -> None:
     integers wider than it, and neither database takes a lone surrogate; any of them would
     fail the whole import with a server error.
     """
+    profiles = [asdict(page.profile)] if page.profile is not None else []
+    profiles += [snapshot_row(snapshot) for snapshot in page.snapshots]
     groups = (
-        (page.plays, Play.__table__),
-        (page.scores, Score.__table__),
-        ([page.profile] if page.profile is not None else [], ProfileSnapshot.__table__),
+        ([asdict(play) for play in page.plays], Play.__table__),
+        ([asdict(score) for score in page.scores], Score.__table__),
+        (profiles, ProfileSnapshot.__table__),
     )
     for records, table in groups:
         for number, record in enumerate(records, start=1):
             for column in table.columns:
-                problem = _unstorable(column.type, getattr(record, column.key, None))
+                problem = _unstorable(column.type, record.get(column.key))
                 if problem:
-                    which = RECORD_LABELS[table.name]
-                    if len(records) > 1:
-                        which = "第 %d 条%s" % (number, which)
-                    raise PageError(
-                        "%s的 %s %s，无法保存。整个文件都没有导入。" % (which, column.key, problem),
-                        recognised=page.page,
-                    )
+                    raise _refusal(page, table.name, number, len(records), column.key, problem)
+    # The details' JSON columns hold names: judgement kinds and the other players' names.
+    numbers = {play.played_at: number for number, play in enumerate(page.plays, start=1)}
+    for played_at, detail in page.details.items():
+        names = list(detail.judgements or ()) + list(detail.matching_players or ())
+        for name in names:
+            problem = _unstorable(Text(), name)
+            if problem:
+                number = numbers.get(played_at, 1)
+                raise _refusal(page, "play", number, len(page.plays), "detail", problem)
+
+
+def _refusal(
+    page: ParsedPage, table: str, number: int, count: int, field: str, problem: str
+) -> PageError:
+    which = RECORD_LABELS[table]
+    if count > 1:
+        which = "第 %d 条%s" % (number, which)
+    return PageError(
+        "%s的 %s %s，无法保存。整个文件都没有导入。" % (which, field, problem),
+        recognised=page.page,
+    )
 
 
 def _unstorable(kind: Any, value: Any) -> Optional[str]:
@@ -229,6 +246,7 @@ def import_pages(
         for number in order:
             files[number] = store_page(session, player.id, pages[number], now, names[number])
         link_plays(session, player.id)
+        bump_revision(session, player.id)
         session.commit()
     except BaseException:
         session.rollback()
@@ -267,15 +285,21 @@ def store_page(
     return result
 
 
+#: How many played_at values one lookup binds.
+LOOKUP_CHUNK = 500
+
+
 def find_play_ids(session: Session, player_id: int, plays: List[PlayRecord]) -> Dict[int, int]:
     """Return the stored play id of each of a page's plays, by the played_at the page gives."""
     exact = sorted(play.played_at for play in plays if play.played_at_exact)
     found: Dict[int, int] = {}
-    if exact:
+    # In chunks: an archive brings thousands of plays, more than one statement should bind.
+    for start in range(0, len(exact), LOOKUP_CHUNK):
         found.update(
             session.execute(
                 select(Play.played_at, Play.id).where(
-                    Play.player_id == player_id, Play.played_at.in_(exact)
+                    Play.player_id == player_id,
+                    Play.played_at.in_(exact[start : start + LOOKUP_CHUNK]),
                 )
             ).all()
         )
@@ -333,8 +357,8 @@ def store_plays(
             "dx_score_new_record": play.dx_score_new_record,
             "place": play.place,
             "jacket": play.jacket,
-            "service": service,
-            "imported_at": now,
+            "service": play.service or service,
+            "imported_at": now if play.imported_at is None else play.imported_at,
         }
         # Sorted, so concurrent imports take the unique key's locks in the same order.
         for _, play in sorted(by_time.items())
@@ -355,7 +379,7 @@ def store_details(
 
 def store_scores(session: Session, player_id: int, page: ParsedPage, now: int) -> Tuple[int, int]:
     """Insert the page's score readings, one per distinct reading of a chart."""
-    source = "score_list" if page.page == "score_list" else "divingfish"
+    default_source = "score_list" if page.page == "score_list" else "divingfish"
     rows = {}
     for score in page.scores:
         row = {
@@ -370,8 +394,8 @@ def store_scores(session: Session, player_id: int, page: ParsedPage, now: int) -
             "dx_score_max": score.dx_score_max,
             "fc": score.fc,
             "fs": score.fs,
-            "source": source,
-            "observed_at": now,
+            "source": score.source or default_source,
+            "observed_at": now if score.observed_at is None else score.observed_at,
         }
         key = tuple(row[column] for column in SCORE_IDENTITY)
         rows.setdefault(key, row)
@@ -384,13 +408,28 @@ SCORE_IDENTITY = ("player_id", "title", "kind", "difficulty", "achievement", "dx
 
 
 def store_snapshot(session: Session, player_id: int, page: ParsedPage, now: int) -> Tuple[int, int]:
-    """Insert the page's profile unless the archive holds the same one."""
-    if page.profile is None:
+    """Insert the page's profile, or an archive's snapshots, unless the archive holds them."""
+    rows = [dict(snapshot_row(snapshot), player_id=player_id) for snapshot in page.snapshots]
+    if page.profile is not None:
+        fields = asdict(page.profile)
+        row = dict(fields, player_id=player_id, observed_at=now, page=page.page)
+        row["fingerprint"] = fingerprint(fields)
+        rows.append(row)
+    if not rows:
         return 0, 0
-    fields = asdict(page.profile)
-    row = dict(fields, player_id=player_id, observed_at=now, page=page.page)
-    row["fingerprint"] = fingerprint(fields)
-    return 1, insert_ignore(session, ProfileSnapshot.__table__, [row], ["player_id", "fingerprint"])
+    rows.sort(key=lambda row: row["fingerprint"])  # the unique key's lock order
+    added = insert_ignore(session, ProfileSnapshot.__table__, rows, ["player_id", "fingerprint"])
+    return len(rows), added
+
+
+def snapshot_row(snapshot: ArchivedSnapshot) -> Dict[str, Any]:
+    """Return an archived snapshot's row as it was first stored, but for the player."""
+    return dict(
+        asdict(snapshot.profile),
+        observed_at=snapshot.observed_at,
+        page=snapshot.page,
+        fingerprint=snapshot.fingerprint,
+    )
 
 
 def fingerprint(fields: Dict[str, Any]) -> str:

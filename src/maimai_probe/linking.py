@@ -7,7 +7,7 @@ from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from . import game
-from .models import Chart, ChartAlias, Play, Score, Song
+from .models import Chart, ChartAlias, Play, Score, Song, bump_revision
 
 ChartKey = Tuple[str, str, int]  # (title, kind, difficulty)
 
@@ -103,10 +103,13 @@ def link_plays(session: Session, player_id: int) -> int:
 
 def link_all(session: Session, player_id: Optional[int] = None) -> LinkResult:
     """Link the unlinked plays and score readings of one player, or of every player."""
-    return LinkResult(
+    result = LinkResult(
         _link_rows(session, Play.__table__, player_id),
         _link_rows(session, Score.__table__, player_id),
     )
+    if result.plays or result.scores:
+        bump_revision(session, player_id)
+    return result
 
 
 def _link_rows(session: Session, table: Table, player_id: Optional[int]) -> int:
@@ -265,5 +268,6 @@ def resolve(session: Session, player_id: int, key: ChartKey, chart_id: int, now:
                 .values(chart_id=chart_id)
             ).rowcount
         )
+    bump_revision(session, player_id)
     session.flush()
     return LinkResult(*linked)

@@ -1,5 +1,7 @@
 """The archive's tables: players, the song catalog, plays and what pages say about them."""
 
+from typing import Optional
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -13,8 +15,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
+    update,
 )
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import Session, declarative_base, relationship
 
 # Named constraints let Alembic migrations refer to them on every database.
 NAMING_CONVENTION = {
@@ -40,6 +44,17 @@ class Player(Base):
     name = Column(String(32), nullable=False, unique=True)  # the name in our URLs
     token_hash = Column(String(64))  # sha256 of the import token; the token is never stored
     created_at = Column(BigInteger, nullable=False)  # Unix time
+    # Bumped in the transaction of every write that changes what the player's pages show
+    # (imports, chart choices, catalog syncs): the key of the rendered-page cache.
+    revision = Column(Integer, nullable=False, default=0, server_default=text("0"))
+
+
+def bump_revision(session: Session, player_id: Optional[int] = None) -> None:
+    """Count a change to one player's archive, or to every player's (a catalog sync)."""
+    statement = update(Player).values(revision=Player.revision + 1)
+    if player_id is not None:
+        statement = statement.where(Player.id == player_id)
+    session.execute(statement.execution_options(synchronize_session=False))
 
 
 class Song(Base):
