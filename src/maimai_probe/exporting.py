@@ -10,10 +10,12 @@ from sqlalchemy.orm import Session
 
 from .linking import ChartKey
 from .models import Chart, Play, PlayDetail, ProfileSnapshot, Score, Song
+from .parsing import archive as archive_format
 from .parsing.results import ScoreRecord
 
-ARCHIVE_FORMAT = "maimai-probe-archive"
-ARCHIVE_VERSION = 1
+#: The marker an import recognises the archive by (parsing/archive.py reads it back).
+ARCHIVE_FORMAT = archive_format.FORMAT
+ARCHIVE_VERSION = archive_format.VERSION
 
 SAFE_FILENAME = frozenset(string.ascii_letters + string.digits + "-_.")
 

@@ -135,8 +135,8 @@ def check_storable(page: ParsedPage) -> None:
     profiles = [asdict(page.profile)] if page.profile is not None else []
     profiles += [snapshot_row(snapshot) for snapshot in page.snapshots]
     groups = (
-        ([asdict(play) for play in page.plays], Play.__table__),
-        ([asdict(score) for score in page.scores], Score.__table__),
+        ([vars(play) for play in page.plays], Play.__table__),
+        ([vars(score) for score in page.scores], Score.__table__),
         (profiles, ProfileSnapshot.__table__),
     )
     for records, table in groups:

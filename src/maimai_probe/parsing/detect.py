@@ -7,13 +7,15 @@ from typing import Optional, Tuple, Union
 
 from bs4 import BeautifulSoup
 
-from . import detail, divingfish, errors, profile, record, scores
+from . import archive, detail, divingfish, errors, profile, record, scores
 from .markup import make_soup, short, text_of
 from .playlog import find_play_blocks
 from .results import PageError, ParsedPage
 
 #: Far above any official page (a full score list is about 2 MB); protects the parser.
 MAX_PAGE_CHARS = 8 * 1024 * 1024
+#: Our own archive export grows with the archive (about 0.5 KB a play): 100,000 plays fit.
+MAX_ARCHIVE_CHARS = 96 * 1024 * 1024
 UNKNOWN = "unknown"
 
 _TAG = re.compile(r"<\s*(?:[a-zA-Z][a-zA-Z0-9-]*|!doctype|!--)", re.IGNORECASE)
@@ -48,16 +50,19 @@ def parse_page_unguarded(text: Union[str, bytes]) -> ParsedPage:
     content = text.lstrip("\ufeff").strip()
     if not content:
         raise PageError("内容是空的：没有任何网页或 JSON。")
-    if len(text) > MAX_PAGE_CHARS:
-        raise PageError("内容太大（%.1f MB），不像是一个官方页面。" % (len(text) / 1024 / 1024))
+    too_big = PageError("内容太大（%.1f MB），不像是一个官方页面。" % (len(text) / 1024 / 1024))
+    if len(text) > MAX_ARCHIVE_CHARS or (len(text) > MAX_PAGE_CHARS and content[0] != "{"):
+        raise too_big
     if "\x00" in text:
         raise PageError("这看起来不是文字（可能是图片、压缩包或其他二进制文件）。")
     if text.count("\ufffd") * 20 > len(text):
         raise PageError("内容里有大量乱码：文件的文字编码不对，请用 UTF-8 保存网页后再试。")
     if content[0] in "{[":
-        parsed = _json(content)
+        parsed = _json(content, oversized=len(text) > MAX_PAGE_CHARS)
         if parsed is not None:
             return parsed
+    if len(text) > MAX_PAGE_CHARS:
+        raise too_big
     if not _TAG.search(content):
         raise PageError(
             "这不是网页（HTML），只是一段普通文字：「%s」。请保存官方页面的完整网页源代码。"
@@ -82,14 +87,21 @@ def _decode(data: bytes) -> str:
     raise PageError("无法识别文件的文字编码：请用 UTF-8 保存网页后再上传。")
 
 
-def _json(content: str) -> Optional[ParsedPage]:
-    """Read JSON: a Diving-Fish export, else say what it is; None when it is not JSON."""
+def _json(content: str, oversized: bool = False) -> Optional[ParsedPage]:
+    """Read JSON: our archive or a Diving-Fish export, else say what it is; None if not JSON.
+
+    Only an archive may be larger than MAX_PAGE_CHARS (oversized).
+    """
     try:
         document = json.loads(content)
     except ValueError:
-        if "<" in content:
+        if "<" in content and not oversized:
             return None  # not JSON after all: maybe HTML starting oddly
         raise PageError("这看起来像 JSON，但格式有误（可能没有复制完整），也不是网页。") from None
+    if archive.is_archive(document):
+        return archive.parse_archive(document)
+    if oversized:
+        return None
     if isinstance(document, dict) and "records" in document:
         return divingfish.parse_divingfish_json(document)
     if (

@@ -31,6 +31,9 @@ class PlayRecord:
     # (a playlogDetail page saved without its address): match it to a play, do not key on it.
     played_at_exact: bool = True
     utage_kind: Optional[str] = None  # the UTAGE chart's mark as shown: "宴", "協", "は"
+    # Set only by an archive import, which keeps what the first import recorded:
+    service: Optional[str] = None  # None: the page's service
+    imported_at: Optional[int] = None  # None: now
 
 
 @dataclass
@@ -64,6 +67,9 @@ class ScoreRecord:
     rank: Optional[str] = None
     level: Optional[str] = None
     song_id: Optional[int] = None  # the Diving-Fish song id, when the source names one
+    # Set only by an archive import, which keeps where and when the reading was made:
+    source: Optional[str] = None  # None: the page's kind decides
+    observed_at: Optional[int] = None  # None: now
 
 
 @dataclass
@@ -82,15 +88,28 @@ class ProfileSnapshot:
 
 
 @dataclass
+class ArchivedSnapshot:
+    """A profile snapshot read back from an archive export, with when and where it was seen."""
+
+    profile: ProfileSnapshot
+    observed_at: int
+    page: str
+    fingerprint: str  # kept as exported: it is the snapshot's identity across archives
+
+
+@dataclass
 class ParsedPage:
     """Everything one page yielded, with what kind of page it was."""
 
-    page: str  # "record", "playlog_detail", "score_list", "profile", "divingfish_json"
-    service: str  # "cn" (maimai.wahlap.com), "intl" (maimaidx-eng.com) or "divingfish"
+    page: str  # "record", "playlog_detail", "score_list", "profile", "divingfish_json", "archive"
+    # "cn" (maimai.wahlap.com), "intl" (maimaidx-eng.com), "divingfish", or "archive" (each
+    # play then carries its own)
+    service: str
     plays: List[PlayRecord] = field(default_factory=list)
     details: Dict[int, PlayDetail] = field(default_factory=dict)  # by played_at
     scores: List[ScoreRecord] = field(default_factory=list)
     profile: Optional[ProfileSnapshot] = None
+    snapshots: List[ArchivedSnapshot] = field(default_factory=list)  # archive imports only
 
 
 class PageError(ValueError):
