@@ -1,7 +1,8 @@
 """The import and export API: bearer-token imports, public exports, admin player creation.
 
-POST /api/players/<name>/imports takes raw HTML (text/html), Diving-Fish JSON
-(application/json) or multipart files, with ``Authorization: Bearer <import token>``.
+POST /api/players/<name>/imports takes raw HTML (text/html), Diving-Fish JSON or this
+site's archive export (application/json), or multipart files, with
+``Authorization: Bearer <import token>``.
 It answers 201 when something new was stored, 200 when everything was known already,
 and 422 when every file was rejected; rejected files are listed with their reasons
 either way, the accepted ones are stored. GET /api/players/<name>/export needs no token:
@@ -56,7 +57,8 @@ def read_uploads() -> List[importing.Upload]:
         abort(
             415,
             description="不支持的内容类型「%s」：请用 text/html（网页）、application/json"
-            "（水鱼查分器 JSON）或 multipart/form-data（上传文件）。" % (request.mimetype or "无"),
+            "（水鱼查分器 JSON 或本站存档）或 multipart/form-data（上传文件）。"
+            % (request.mimetype or "无"),
         )
     data = request.get_data(cache=False)
     if limit and len(data) > limit:

@@ -1,4 +1,4 @@
-"""The import page: paste or upload official pages and Diving-Fish JSON with the import token."""
+"""The import page: paste or upload official pages, Diving-Fish JSON or an archive export."""
 
 import time
 from typing import Any, Dict, List, Optional, Tuple
@@ -20,6 +20,7 @@ PAGE_LABELS = {
     "score_list": "成绩列表",
     "profile": "玩家信息",
     "divingfish_json": "水鱼查分器 JSON",
+    "archive": "本站导出的存档 JSON",
     "error_page": "官方错误页面",
     "unknown": "无法识别",
 }

@@ -1,0 +1,433 @@
+"""The archive export imports again: onto another app, through the API, the form and the CLI."""
+
+import copy
+import io
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from conftest import db_of, settings
+from import_helpers import (
+    detail_page,
+    new_player,
+    own_record_page,
+    profile_page,
+    record_page,
+    row_counts,
+    score_page,
+)
+from maimai_probe import create_app, importing, tokens
+from maimai_probe.models import Play, PlayDetail, ProfileSnapshot, Score
+from maimai_probe.parsing import archive
+from maimai_probe.parsing.detect import parse_page
+
+TIMES = (1759467960, 1759467754)
+MOVED = "搬家玩家"
+IMPORTS = "/api/players/%s/imports" % MOVED
+IDS = frozenset(("id", "player_id", "play_id", "chart_id"))
+
+
+def fill(session):
+    """Give a player plays of two services, a detail, readings of two sources, two profiles."""
+    player = new_player(session)[0]
+    intl = record_page(1759000000)
+    intl.service = "intl"
+    intl.plays[0].utc_offset = 540
+    pages = [record_page(*TIMES), detail_page(TIMES[0]), score_page(1005000), profile_page()]
+    importing.import_pages(session, player, pages, 1760000000)
+    upload = importing.read_upload("record.html", own_record_page())
+    importing.import_uploads(session, player, [upload], 1760000100)
+    importing.import_pages(session, player, [intl, profile_page(rating=15100)], 1760000200)
+    return player
+
+
+@pytest.fixture
+def other_app(app, tmp_path):
+    """Yield a second app: another SQLite file, or the same PostgreSQL server."""
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        application = create_app(settings("sqlite:///%s" % (tmp_path / "other.sqlite3")))
+    else:
+        application = create_app(settings(url, AUTO_MIGRATE=False))
+    yield application
+    db_of(application).engine.dispose()
+
+
+@pytest.fixture
+def other(other_app):
+    opened = db_of(other_app).session()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def exported(client, session):
+    fill(session)
+    response = client.get("/api/players/舞萌玩家/export")
+    assert response.status_code == 200
+    return response.data
+
+
+def rows_of(session, player_name):
+    """Return every row of a player's plays, details, scores and snapshots, but the ids."""
+    player = tokens.find_player(session, player_name)
+
+    def plain(row):
+        return {c.name: getattr(row, c.key) for c in row.__table__.columns if c.name not in IDS}
+
+    plays = session.execute(
+        select(Play, PlayDetail)
+        .outerjoin(PlayDetail, PlayDetail.play_id == Play.id)
+        .where(Play.player_id == player.id)
+        .order_by(Play.played_at)
+    ).all()
+    scores = session.scalars(
+        select(Score).where(Score.player_id == player.id).order_by(Score.achievement)
+    )
+    snapshots = session.scalars(
+        select(ProfileSnapshot)
+        .where(ProfileSnapshot.player_id == player.id)
+        .order_by(ProfileSnapshot.fingerprint)
+    )
+    return {
+        "plays": [plain(play) for play, _ in plays],
+        "details": [(play.played_at, plain(detail)) for play, detail in plays if detail],
+        "scores": [plain(score) for score in scores],
+        "snapshots": [plain(snapshot) for snapshot in snapshots],
+    }
+
+
+def test_an_export_imports_onto_another_app_with_identical_rows(
+    session, exported, other_app, other
+):
+    token = new_player(other, MOVED)[1]
+    headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+    client = other_app.test_client()
+    first = client.post(IMPORTS, data=exported, headers=headers)
+    assert first.status_code == 201, first.get_json()
+    answer = first.get_json()
+    assert answer["files"][0]["page"] == "archive"
+    assert answer["new"] == {"plays": 7, "details": 1, "scores": 1, "snapshots": 2}
+    original, moved = rows_of(session, "舞萌玩家"), rows_of(other, MOVED)
+    assert moved == original
+    assert {play["service"] for play in moved["plays"]} == {"cn", "intl"}
+    assert sorted({play["imported_at"] for play in moved["plays"]}) == [
+        1760000000,
+        1760000100,
+        1760000200,
+    ]
+
+    before = row_counts(other)
+    again = client.post(IMPORTS, data=exported, headers=headers)
+    assert again.status_code == 200
+    assert again.get_json()["new"] == {"plays": 0, "details": 0, "scores": 0, "snapshots": 0}
+    assert again.get_json()["known"] == {"plays": 7, "details": 1, "scores": 1, "snapshots": 2}
+    assert row_counts(other) == before
+    assert rows_of(other, MOVED) == original
+
+
+def test_the_archive_keeps_when_each_snapshot_was_seen(session, exported, other):
+    player = new_player(other, MOVED)[0]
+    importing.import_uploads(other, player, [importing.read_upload("a.json", exported)], 1)
+    observed = {s["rating"]: s["observed_at"] for s in rows_of(other, MOVED)["snapshots"]}
+    assert observed == {15000: 1760000000, 15100: 1760000200}
+    reading = rows_of(other, MOVED)["scores"][0]
+    assert (reading["source"], reading["observed_at"]) == ("divingfish", 1760000000)
+
+
+def test_the_form_takes_an_archive_file(session, exported, other_app, other):
+    token = new_player(other, MOVED)[1]
+    client = other_app.test_client()
+    url = "/players/%s/import" % MOVED
+    form = client.get(url).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    data = {"token": token, "csrf_token": csrf, "html": ""}
+    data["files"] = [(io.BytesIO(exported), "舞萌玩家-archive.json")]
+    response = client.post(url, data=data, content_type="multipart/form-data")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "本站导出的存档 JSON" in page
+    assert rows_of(other, MOVED) == rows_of(session, "舞萌玩家")
+
+
+def test_the_cli_exports_and_imports_an_archive(session, runner, tmp_path):
+    fill(session)
+    path = tmp_path / "archive.json"
+    exported = runner.invoke(args=["export", "--player", "舞萌玩家", "-o", str(path)])
+    assert exported.exit_code == 0, exported.output
+    new_player(session, MOVED)
+    first = runner.invoke(args=["import", str(path), "--player", MOVED])
+    assert first.exit_code == 0, first.output
+    assert "archive.json (archive): plays 7 new, 0 known;" in first.output
+    assert first.output.rstrip().endswith("11 new, 0 known, 0 rejected")
+    again = runner.invoke(args=["import", str(path), "--player", MOVED])
+    assert again.output.rstrip().endswith("0 new, 11 known, 0 rejected")
+    session.expire_all()
+    assert rows_of(session, MOVED) == rows_of(session, "舞萌玩家")
+
+
+def test_an_empty_archive_is_accepted_and_adds_nothing():
+    page = parse_page(json.dumps({"format": archive.FORMAT, "version": 1}))
+    assert (page.page, page.plays, page.scores, page.snapshots) == ("archive", [], [], [])
+
+
+def test_an_archive_may_be_larger_than_a_page():
+    play = {
+        "played_at": 0,
+        "utc_offset": 480,
+        "title": "曲" * 100,
+        "kind": "DX",
+        "difficulty": 3,
+        "achievement": 1000000,
+        "rank": "sss",
+        "dx_score": 1,
+        "dx_score_max": 2,
+        "dx_stars": 0,
+        "fc": 0,
+        "fs": 0,
+        "achievement_new_record": False,
+        "dx_score_new_record": False,
+        "service": "cn",
+        "imported_at": 0,
+        "detail": None,
+    }
+    plays = [dict(play, played_at=number) for number in range(30000)]
+    text = json.dumps({"format": archive.FORMAT, "version": 1, "plays": plays})
+    assert len(text) > 8 * 1024 * 1024
+    assert len(parse_page(text).plays) == 30000
+    with pytest.raises(importing.PageError, match="内容太大"):
+        parse_page(json.dumps({"records": plays}))
+
+
+# --- malformed archives -------------------------------------------------------------------
+
+
+def base_document():
+    """Return a small valid archive: two plays, one with a detail, a reading, a snapshot."""
+    play = {
+        "played_at": TIMES[1],
+        "utc_offset": 480,
+        "ring_slot": 3,
+        "track": 1,
+        "title": "曲",
+        "kind": "DX",
+        "difficulty": 3,
+        "level": "13+",
+        "achievement": 1000000,
+        "rank": "sss",
+        "dx_score": 2000,
+        "dx_score_max": 2400,
+        "dx_stars": 3,
+        "fc": 0,
+        "fs": 0,
+        "achievement_new_record": False,
+        "dx_score_new_record": False,
+        "place": None,
+        "jacket": None,
+        "service": "cn",
+        "imported_at": 1760000000,
+        "detail": None,
+    }
+    second = dict(play, played_at=TIMES[0])
+    second["detail"] = {
+        "judgements": {"tap": [500, 20, 3, 0, 1]},
+        "fast": 10,
+        "late": 12,
+        "max_combo": 400,
+        "max_combo_total": None,
+        "max_sync": None,
+        "max_sync_total": None,
+        "rating": 15000,
+        "rating_delta": None,
+        "matching_players": ["ＰＬＡＹＥＲ"],
+    }
+    score = {
+        "title": "曲",
+        "kind": "SD",
+        "difficulty": 2,
+        "level": None,
+        "achievement": 1005000,
+        "rank": "sssp",
+        "dx_score": 0,
+        "dx_score_max": None,
+        "fc": 0,
+        "fs": 0,
+        "source": "divingfish",
+        "observed_at": 1760000000,
+    }
+    snapshot = {
+        "observed_at": 1760000000,
+        "page": "profile",
+        "name": "ＭＡＩ",
+        "rating": 15000,
+        "title": None,
+        "course_rank": None,
+        "class_rank": None,
+        "stars": None,
+        "play_count": 1234,
+        "friend_code": "123",
+        "icon": None,
+        "fingerprint": "ab" * 32,
+    }
+    return {
+        "format": archive.FORMAT,
+        "version": 1,
+        "exported_at": 1760000300,
+        "player": {"name": "舞萌玩家", "created_at": 1759000000},
+        "plays": [play, second],
+        "scores": [score],
+        "snapshots": [snapshot],
+    }
+
+
+def change(path, value):
+    """Return an edit of the document at a path of keys and indexes; value DELETE removes."""
+
+    def edit(document):
+        target = document
+        for key in path[:-1]:
+            target = target[key]
+        if value is DELETE:
+            del target[path[-1]]
+        else:
+            target[path[-1]] = value
+        return document
+
+    return edit
+
+
+DELETE = object()
+
+
+def duplicate_play(document):
+    document["plays"][1]["played_at"] = document["plays"][0]["played_at"]
+    return document
+
+
+BAD_ARCHIVES = [
+    ("newer version", change(["version"], 2), "这份存档的版本（2）比本站能读的（1）新"),
+    ("version as text", change(["version"], "1"), 'version 应该是正整数（"1"）'),
+    ("plays not a list", change(["plays"], {}), "存档的 plays 应该是列表（{}）"),
+    ("play not an object", change(["plays", 0], 7), "第 1 条游玩记录的 内容不是对象（7）"),
+    (
+        "played_at missing",
+        change(["plays", 0, "played_at"], DELETE),
+        "第 1 条游玩记录的 played_at 缺失",
+    ),
+    (
+        "played_at as text",
+        change(["plays", 1, "played_at"], "1759467960"),
+        "第 2 条游玩记录的 played_at 应该是不小于 0 的整数",
+    ),
+    (
+        "played_at true",
+        change(["plays", 0, "played_at"], True),
+        "第 1 条游玩记录的 played_at 应该是不小于 0 的整数（true）",
+    ),
+    ("played twice", duplicate_play, "第 2 条游玩记录的 played_at 与第 1 条游玩记录重复"),
+    (
+        "unknown kind",
+        change(["plays", 0, "kind"], "XX"),
+        '第 1 条游玩记录的 kind 应该是 "DX"、"SD" 之一',
+    ),
+    ("difficulty true", change(["plays", 0, "difficulty"], True), "第 1 条游玩记录的 difficulty"),
+    (
+        "achievement above 101 %",
+        change(["plays", 0, "achievement"], 1010001),
+        "achievement 应该是 0 到 1010000 之间的整数（1010001）",
+    ),
+    ("unknown rank", change(["plays", 0, "rank"], "zz"), "第 1 条游玩记录的 rank 应该是"),
+    ("unknown combo mark", change(["plays", 0, "fc"], 9), "第 1 条游玩记录的 fc 应该是"),
+    (
+        "new record as number",
+        change(["plays", 0, "achievement_new_record"], 1),
+        "achievement_new_record 应该是 true 或 false（1）",
+    ),
+    ("empty title", change(["plays", 0, "title"], ""), "第 1 条游玩记录的 title 不是有效的文字"),
+    ("service missing", change(["plays", 0, "service"], DELETE), "第 1 条游玩记录的 service 缺失"),
+    (
+        "imported_at float",
+        change(["plays", 0, "imported_at"], 1.5),
+        "imported_at 应该是不小于 0 的整数",
+    ),
+    (
+        "detail a list",
+        change(["plays", 1, "detail"], []),
+        "第 2 条游玩记录的 detail 应该是对象或 null",
+    ),
+    (
+        "negative judgement",
+        change(["plays", 1, "detail", "judgements", "tap"], [1, -1]),
+        "第 2 条游玩记录的 detail.judgements 应该是",
+    ),
+    (
+        "detail number too wide",
+        change(["plays", 1, "detail", "fast"], 2**40),
+        "第 2 条游玩记录的 detail.fast 应该是",
+    ),
+    (
+        "matching player not text",
+        change(["plays", 1, "detail", "matching_players"], [1]),
+        "第 2 条游玩记录的 detail.matching_players 应该是文字列表",
+    ),
+    (
+        "matching player with a NUL",
+        change(["plays", 1, "detail", "matching_players"], ["a\x00b"]),
+        "第 2 条游玩记录的 detail 含有空字符",
+    ),
+    (
+        "title with a NUL",
+        change(["plays", 0, "title"], "曲\x00"),
+        "第 1 条游玩记录的 title 含有空字符",
+    ),
+    ("jacket too long", change(["plays", 0, "jacket"], "j" * 65), "第 1 条游玩记录的 jacket 太长"),
+    ("score source missing", change(["scores", 0, "source"], DELETE), "第 1 条成绩的 source 缺失"),
+    ("score rank wrong", change(["scores", 0, "rank"], 5), "第 1 条成绩的 rank 应该是"),
+    (
+        "snapshot fingerprint short",
+        change(["snapshots", 0, "fingerprint"], "abc"),
+        "第 1 条玩家信息的 fingerprint 应该是 64 位十六进制的 sha256",
+    ),
+    (
+        "snapshot rating negative",
+        change(["snapshots", 0, "rating"], -1),
+        "第 1 条玩家信息的 rating 应该是不小于 0 的整数",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "edit, message", [case[1:] for case in BAD_ARCHIVES], ids=[case[0] for case in BAD_ARCHIVES]
+)
+def test_a_malformed_archive_is_refused_naming_record_and_field(client, session, edit, message):
+    token = new_player(session)[1]
+    before = row_counts(session)
+    body = json.dumps(edit(copy.deepcopy(base_document())), ensure_ascii=False)
+    headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+    response = client.post("/api/players/舞萌玩家/imports", data=body.encode(), headers=headers)
+    assert response.status_code == 422
+    file = response.get_json()["files"][0]
+    assert file["page"] == "archive"
+    assert message in file["error"]
+    assert row_counts(session) == before
+
+
+def test_the_valid_base_document_imports(client, session):
+    token = new_player(session)[1]
+    headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+    body = json.dumps(base_document()).encode()
+    response = client.post("/api/players/舞萌玩家/imports", data=body, headers=headers)
+    assert response.status_code == 201
+    assert response.get_json()["new"] == {"plays": 2, "details": 1, "scores": 1, "snapshots": 1}
+
+
+def test_a_truncated_archive_is_refused(client, session):
+    token = new_player(session)[1]
+    body = json.dumps(base_document())[:-40].encode()
+    headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
+    response = client.post("/api/players/舞萌玩家/imports", data=body, headers=headers)
+    assert response.status_code == 422
+    assert "格式有误" in response.get_json()["files"][0]["error"]
+    assert row_counts(session)["play"] == 0
