@@ -111,6 +111,22 @@ def make_environ(
         environ["HTTP_" + name.upper().replace("-", "_")] = _joined(request, name)
     if request.host:
         environ["HTTP_HOST"] = request.host
+    return _native_strings(environ)
+
+
+#: Environ values a server reads from the request line and headers, besides HTTP_*.
+_FROM_THE_REQUEST = ("QUERY_STRING", "CONTENT_TYPE", "SERVER_NAME", "REMOTE_ADDR")
+
+
+def _native_strings(environ: Dict[str, Any]) -> Dict[str, Any]:
+    """Carry the request's text as a server would: its UTF-8 bytes read as latin-1.
+
+    Gateways hand over decoded text ("?kind=😀", a header with Chinese in it); PEP 3333
+    wants latin-1 strings, and Werkzeug 2.0 fails with a 500 on anything else.
+    """
+    for key, value in environ.items():
+        if isinstance(value, str) and (key.startswith("HTTP_") or key in _FROM_THE_REQUEST):
+            environ[key] = value.encode("utf-8").decode("latin-1")
     return environ
 
 

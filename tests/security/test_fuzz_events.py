@@ -201,3 +201,35 @@ def test_lone_surrogates_in_an_event_are_refused_as_malformed(handler, event, co
     answer = handler(event, context)
     assert answer["statusCode"] == 400
     assert json.loads(answer["body"])["error"] == "malformed_event"
+
+
+@pytest.mark.parametrize(
+    "fixture, change",
+    [
+        ("aws-alb.json", {"queryStringParameters": {"q": "系ぎて😀"}}),
+        ("aws-http-v2.json", {"rawQueryString": "q=系ぎて😀"}),
+        ("tencent-function-url.json", {"queryString": {"q": "系ぎて😀"}}),
+    ],
+    ids=["alb", "http api", "tencent"],
+)
+def test_non_ascii_query_strings_and_headers_reach_the_app_decoded(handler, fixture, change):
+    event = copy.deepcopy(FIXTURES[fixture])
+    event.update(change)
+    headers = {k: v for k, v in (event.get("headers") or {}).items() if k != "accept-encoding"}
+    event["headers"] = dict(headers, **{"x-note": "中文😀"})
+    event.pop("multiValueHeaders", None)
+    event.update(body="", isBase64Encoded=False)
+    if "httpMethod" in event:
+        event["httpMethod"] = "GET"
+    for key in ("path", "rawPath"):
+        if key in event:
+            event[key] = "/songs"
+    context = event.get("requestContext", {})
+    if isinstance(context.get("http"), dict):
+        context["http"]["path"] = "/songs"
+    answer = handler(event, None)
+    assert answer["statusCode"] == 200, answer.get("body", "")[:300]
+    body = answer["body"]
+    if answer.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode("utf-8")
+    assert 'value="系ぎて😀"' in body
