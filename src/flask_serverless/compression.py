@@ -154,6 +154,27 @@ class ResponseTimer:
         return self.wsgi_app(environ, timed_start_response)
 
 
+def chosen_encoding(accept_encoding: str) -> Optional[str]:
+    """Return the Content-Encoding Flask-Compress picks for an Accept-Encoding header.
+
+    None: no compression. Where this Flask-Compress offers no way to ask, return the header
+    itself, which keys cached answers more finely but never mixes encodings up.
+    """
+    compress = current_app.extensions.get("compress")
+    if compress is None:
+        return None
+    try:  # Flask-Compress 1.15 and later
+        from flask_compress.flask_compress import _choose_algorithm
+
+        return _choose_algorithm(tuple(compress.enabled_algorithms), accept_encoding)
+    except (ImportError, AttributeError, TypeError):
+        pass
+    choose = getattr(compress, "_choose_compress_algorithm", None)  # Flask-Compress 1.14
+    if choose is not None:
+        return choose(accept_encoding)
+    return "header:" + accept_encoding.replace(" ", "").lower()
+
+
 def init_app(app: Flask) -> Compress:
     """Bind Flask-Compress with our defaults, the static cache and the timing headers."""
     for name, value in COMPRESS_DEFAULTS.items():

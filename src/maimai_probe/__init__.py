@@ -17,6 +17,7 @@ from . import (
     errors,
     formatting,
     navigation,
+    page_cache,
     security_headers,
 )
 
@@ -42,6 +43,7 @@ def register_extensions(app: Flask) -> None:
     """Bind the app's parts, each in its own module."""
     db.init_app(app)
     csrf.init_app(app)
+    page_cache.init_app(app)  # before the headers and compression: it keeps what they give
     security_headers.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, jsonify
 from sqlalchemy import Integer, and_, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
-from . import db, game, play_queries
+from . import db, game, page_cache, play_queries
 from .diffs import PlayDiff, diff_select, play_diff
 from .models import Play, PlayDetail, Score
 from .players import player_or_404
@@ -135,6 +135,7 @@ def page_json(
 
 
 @bp.route("/players/<name>/plays")
+@page_cache.cached
 def plays(name: str) -> Any:
     """Return a page of a player's plays, newest first, with the page's filters."""
     session = db.session()
@@ -156,6 +157,7 @@ def plays(name: str) -> Any:
 
 
 @bp.route("/players/<name>/diff")
+@page_cache.cached
 def diff(name: str) -> Any:
     """Return a page of a player's plays, each against the chart's earlier best."""
     session = db.session()
@@ -274,6 +276,7 @@ def best_json(row: Any) -> Dict[str, Any]:
 
 
 @bp.route("/players/<name>/best")
+@page_cache.cached
 def best(name: str) -> Any:
     """Return the best per chart (title, kind, difficulty) from plays and best-score readings."""
     session = db.session()

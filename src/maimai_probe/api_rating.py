@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 
 from flask import Blueprint, Response, jsonify
 
-from . import db, game
+from . import db, game, page_cache
 from .best50 import player_or_404, player_rating
 from .rating import NEW_FRAME_SIZE, OLD_FRAME_SIZE, ChartBest, RatedChart
 from .trend import rating_trend
@@ -67,6 +67,7 @@ def frame_json(entries: List[RatedChart], size: int) -> Dict[str, Any]:
 
 
 @bp.route("/players/<name>/rating")
+@page_cache.cached
 def rating(name: str) -> Response:
     """Return the player's best 50 as the archive computes it, beside the official rating."""
     session = db.session()
@@ -89,6 +90,7 @@ def rating(name: str) -> Response:
 
 
 @bp.route("/players/<name>/rating/trend")
+@page_cache.cached
 def trend(name: str) -> Response:
     """Return the player's rating after each day of play: [{date, rating, official_rating}]."""
     session = db.session()

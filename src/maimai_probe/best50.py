@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from . import db, tokens
+from . import db, page_cache, tokens
 from .models import Chart, Play, Player, ProfileSnapshot, Score, Song
 from .rating import Best50, ChartBest, best50
 
@@ -26,6 +26,7 @@ def player_or_404(session: Session, name: str) -> Player:
     player = tokens.find_player(session, name) if 0 < len(name) <= 32 else None
     if player is None:
         abort(404, description="找不到玩家「%s」。" % name[:32])
+    page_cache.depends_on(player.id, player.revision)
     return player
 
 
@@ -88,6 +89,7 @@ def player_rating(session: Session, player_id: int) -> PlayerRating:
 
 
 @bp.route("/<name>/best50", endpoint="best50")
+@page_cache.cached
 def best50_page(name: str) -> str:
     """Show the player's best 50."""
     session = db.session()

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from . import db, game, history
+from . import db, game, history, page_cache
 from .models import Play, PlayDetail, ProfileSnapshot, Score
 from .play_queries import DAY, local_day_start
 from .players import player_or_404
@@ -174,6 +174,7 @@ def most_played(session: Session, player_id: int, limit: int = PICKER_SIZE) -> L
 
 
 @bp.route("/<name>/charts")
+@page_cache.cached
 def trends(name: str) -> str:
     """Show the player's rating over time, activity and marks as charts with their numbers."""
     session = db.session()
@@ -210,6 +211,7 @@ def trends(name: str) -> str:
 
 
 @bp.route("/<name>/charts/chart")
+@page_cache.cached
 def chart(name: str) -> Any:
     """Show one chart's achievement and DX score over the player's plays."""
     session = db.session()

@@ -24,6 +24,7 @@ ENVIRONMENT_SETTINGS = {
     "DB_POOL_SIZE": int,
     "AUTO_MIGRATE": bool,
     "PAGE_SIZE": int,
+    "PAGE_CACHE_BYTES": int,
 }
 
 
@@ -50,6 +51,7 @@ def defaults() -> Dict[str, Any]:
         "DB_POOL_SIZE": 5,
         "AUTO_MIGRATE": None,  # None: migrate by itself only on the embedded SQLite default
         "PAGE_SIZE": 50,
+        "PAGE_CACHE_BYTES": 32 * 1024 * 1024,  # rendered pages kept per process; 0: none
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "JSON_AS_ASCII": False,

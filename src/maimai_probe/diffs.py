@@ -7,7 +7,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
-from . import db, game, play_queries
+from . import db, game, page_cache, play_queries
 from .models import Play
 from .players import player_or_404
 
@@ -124,6 +124,7 @@ def play_diff(row: Sequence[Any]) -> PlayDiff:
 
 
 @bp.route("/<name>/diff")
+@page_cache.cached
 def plays(name: str) -> str:
     """Show one page of a player's plays, each against the earlier best."""
     session = db.session()

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import db, play_queries
+from . import db, page_cache, play_queries
 from .diffs import PlayDiff
 from .models import Play, Score
 from .players import player_or_404
@@ -138,6 +138,7 @@ def overall_best(history: List[HistoryStep], plays: List[Play], readings: Option
 
 
 @bp.route("/<name>/chart")
+@page_cache.cached
 def chart(name: str) -> Any:
     """Show every play of one chart, oldest first, with the best so far."""
     session = db.session()

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, render_template
 from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
-from . import db, game
+from . import db, game, page_cache
 from .models import Play, Player, ProfileSnapshot
 from .play_queries import DAY
 
@@ -38,6 +38,7 @@ def player_or_404(name: str, session: Optional[Session] = None) -> Player:
     player = session.execute(select(Player).where(Player.name == name)).scalar_one_or_none()
     if player is None:
         abort(404, description="找不到玩家「%s」。" % name)
+    page_cache.depends_on(player.id, player.revision)
     return player
 
 
@@ -99,6 +100,7 @@ def recent_plays(session: Session, player_id: int, limit: int = RECENT_PLAYS) ->
 
 
 @bp.route("/<name>/")
+@page_cache.cached
 def home(name: str) -> str:
     """Show a player's profile, totals and newest plays."""
     session = db.session()

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, render_template
 from sqlalchemy import select
 
-from . import db, play_queries
+from . import db, page_cache, play_queries
 from .models import Play
 from .players import player_or_404
 
@@ -11,6 +11,7 @@ bp = Blueprint("records", __name__, url_prefix="/players")
 
 
 @bp.route("/<name>/plays")
+@page_cache.cached
 def plays(name: str) -> str:
     """Show one page of a player's plays."""
     session = db.session()
