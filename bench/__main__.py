@@ -19,7 +19,16 @@ from typing import Any, Callable, List, Optional, Tuple
 
 from bench import common
 
-SECTIONS = ("archive", "load", "queries", "compression", "memory", "profile", "handler")
+SECTIONS = (
+    "archive",
+    "load",
+    "queries",
+    "compression",
+    "memory",
+    "profile",
+    "imports",
+    "handler",
+)
 DOC = common.ROOT / "docs" / "benchmarks.md"
 #: Everything from this line on in docs/benchmarks.md is written by hand and kept by each run.
 KEPT_MARKER = "<!-- analysis below is written by hand; bench/run keeps it -->"
@@ -163,7 +172,9 @@ def write_doc(run: Run, machine: dict, elapsed: float) -> None:
         "`probe_bench` (100,000 plays) and `probe_bench_small` (1,000 plays) and drops them "
         "at the end (`--keep-databases` keeps them). Each part also runs alone: "
         "`python -m bench.load --url …`, `bench.queries`, `bench.compression`, `bench.memory`, "
-        "`bench.profiling`, `bench.archive`. The serverless handler's benchmarks "
+        "`bench.profiling`, `bench.archive`, `bench.imports` (a record page and a 10,000-play "
+        "archive export: parse, import into an empty archive, re-import; SQLite too). "
+        "The serverless handler's benchmarks "
         "(`bench/handler*.py`) run last when present, with `--quick` when they take it.",
         "",
         "Other engineers' commands share this machine's two cores, so the load average is "
@@ -275,6 +286,12 @@ def main() -> int:
                 run.section("memory", lambda: memory.run(large))
                 requests = 15 if run.quick else 40
                 run.section("profile", lambda: profiling.run(large, requests))
+        if run.wanted("imports"):
+            from bench import imports
+
+            # Its own database (or SQLite alone without a server): it needs no archive.
+            runs = (5, 2) if run.quick else (20, 5)
+            run.section("imports", lambda: imports.run(admin_url or None, *runs))
         if run.wanted("handler"):
             print("\n### handler", flush=True)
             try:

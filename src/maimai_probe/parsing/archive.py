@@ -152,6 +152,8 @@ class _Record:
         return self.required(field, lambda value: isinstance(value, bool), "应该是 true 或 false")
 
     def choice(self, field: str, allowed: Tuple[Any, ...]) -> Any:
+        if field in self.entry and _in(self.entry[field], allowed):
+            return self.entry[field]
         shown = "、".join(json.dumps(value, ensure_ascii=False) for value in allowed)
         return self.required(field, lambda value: _in(value, allowed), "应该是 %s 之一" % shown)
 
@@ -254,7 +256,8 @@ def _is_string(value: Any) -> bool:
 
 
 def _is_text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
+    # Not stripped: titles are kept exactly as the page showed them, a lone U+3000 included.
+    return isinstance(value, str) and value != ""
 
 
 def _is_mapping(value: Any) -> bool:
