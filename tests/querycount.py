@@ -24,7 +24,14 @@ def count_queries(app: Flask) -> Iterator[List[str]]:
 
 
 def queries_for(app: Flask, client, url: str) -> List[str]:
-    """Return the statements one GET runs, checking it succeeded."""
+    """Return the statements one GET runs when rendered, checking it succeeded.
+
+    Tests add rows behind the app's back, without bumping the player's revision: forget the
+    kept pages so the page is rendered from what the database holds now.
+    """
+    kept = app.extensions.get("maimai_probe.page_cache")
+    if kept is not None:
+        kept.clear()
     with count_queries(app) as statements:
         response = client.get(url)
     assert response.status_code == 200, response.get_data(as_text=True)[:500]

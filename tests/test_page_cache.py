@@ -11,6 +11,7 @@ from factories import BASE_TIME, add_play, add_player
 from import_helpers import record_page
 from maimai_probe import create_app, game, importing, linking, page_cache
 from maimai_probe.models import Play, Player
+from querycount import count_queries
 from test_linking import add_play as add_titled_play
 from test_linking import chart_id, sync
 
@@ -243,3 +244,11 @@ def test_plays_of_other_players_do_not_touch_a_players_revision(app, session):
     assert fresh_player(session, "bob").revision == 1
     assert session.execute(select(Play.player_id)).scalars().all() == [bob.id]
     assert alice.id != bob.id
+
+
+def test_a_kept_page_costs_only_the_player_query(app, client, session):
+    add_play(session, add_player(session))
+    client.get("/players/alice/diff")
+    with count_queries(app) as statements:
+        assert client.get("/players/alice/diff").status_code == 200
+    assert len(statements) == 1 and "FROM player" in statements[0]

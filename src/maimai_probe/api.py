@@ -13,7 +13,7 @@ from sqlalchemy import Integer, and_, cast, func, literal, null, select, union_a
 from sqlalchemy.orm import Session
 
 from . import db, game, page_cache, play_queries
-from .diffs import PlayDiff, diff_select, play_diff
+from .diffs import PlayDiff, diff_select, lateral_joins, play_diff
 from .models import Play, PlayDetail, Score
 from .players import player_or_404
 
@@ -163,7 +163,7 @@ def diff(name: str) -> Any:
     session = db.session()
     player = player_or_404(name, session)
     wanted = play_queries.page_request()
-    statement = diff_select().add_columns(PlayDetail)
+    statement = diff_select(lateral_joins(session)).add_columns(PlayDetail)
     statement = statement.outerjoin(PlayDetail, PlayDetail.play_id == Play.id)
     page = play_queries.fetch_page(
         session, statement, player.id, wanted.filters, wanted.cursor, wanted.size

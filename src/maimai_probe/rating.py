@@ -120,15 +120,23 @@ class Best50(NamedTuple):
         return self.old_total + self.new_total
 
 
-def rate(chart: ChartBest) -> RatedChart:
-    """Rate one chart whose constant is known."""
+def rate(chart: ChartBest, with_step: bool = True) -> RatedChart:
+    """Rate one chart whose constant is known, with its next step unless told not to."""
     constant = chart.constant_tenths or 0
     return RatedChart(
         chart,
         chart_rating(constant, chart.achievement),
         game.rank_for(chart.achievement),
-        next_step(constant, chart.achievement),
+        next_step(constant, chart.achievement) if with_step else None,
     )
+
+
+def with_next_steps(entries: List[RatedChart]) -> List[RatedChart]:
+    """Add the next step to charts rated without it."""
+    return [
+        entry._replace(next=next_step(entry.chart.constant_tenths or 0, entry.chart.achievement))
+        for entry in entries
+    ]
 
 
 def _frame_order(entry: RatedChart) -> Tuple[int, int, int, int]:
@@ -148,11 +156,14 @@ def best50(charts: Iterable[ChartBest]) -> Best50:
         if chart.constant_tenths is None:
             unknown.append(chart)
             continue
-        (new if chart.is_new else old).append(rate(chart))
+        # The next step is only shown for the 50 kept charts: work it out for those alone.
+        (new if chart.is_new else old).append(rate(chart, with_step=False))
     old.sort(key=_frame_order)
     new.sort(key=_frame_order)
     unknown.sort(key=lambda chart: (-chart.achievement, chart.title, chart.difficulty))
-    return Best50(old[:OLD_FRAME_SIZE], new[:NEW_FRAME_SIZE], unknown)
+    return Best50(
+        with_next_steps(old[:OLD_FRAME_SIZE]), with_next_steps(new[:NEW_FRAME_SIZE]), unknown
+    )
 
 
 class TopFrame:
