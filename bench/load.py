@@ -7,16 +7,22 @@ Every cell runs for a fixed time at a fixed number of connections on 127.0.0.1 a
 itself. Requests carry a browser's Accept-Encoding, so pages go out compressed as they would
 to a player; the ratio column is each page's requests per second over the baseline's at the
 same concurrency.
+
+The app keeps rendered pages per process (page_cache), so a page loaded again and again is
+a warm-cache figure; the "cache miss" rows add a query parameter unique to each request
+(?miss=<n>, which the page ignores), so every request renders, compresses and stores anew.
 """
 
 import argparse
 import http.client
+import itertools
 import os
 import pathlib
 import re
 import shutil
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 from typing import Dict, List, NamedTuple, Sequence, Tuple
@@ -40,6 +46,11 @@ class Page(NamedTuple):
     name: str
     path: str
     compressed: bool = True
+    unique: bool = False  # a fresh ?miss=<n> on every request: never answered from the cache
+
+    def url(self, base: str, number: int = 0) -> str:
+        """Return the page's URL, the nth one for a page of unique requests."""
+        return base + self.path + ("?miss=%d" % number if self.unique else "")
 
     @property
     def headers(self) -> Dict[str, str]:
@@ -51,6 +62,8 @@ BASELINE = Page("baseline /hello/<name>", "/hello/bench")
 PAGES = (
     Page("record page", "/players/%s/plays" % PLAYER),
     Page("diff page", "/players/%s/diff" % PLAYER),
+    Page("record page, cache miss", "/players/%s/plays" % PLAYER, unique=True),
+    Page("diff page, cache miss", "/players/%s/diff" % PLAYER, unique=True),
     Page("best 50", "/players/%s/best50" % PLAYER),
     Page("song list", "/songs"),
     Page("search", "/songs?q=%s" % SEARCH_QUERY),
@@ -106,16 +119,39 @@ def parse_wrk(output: str) -> Result:
     )
 
 
-def run_wrk(url: str, connections: int, seconds: float, headers: Dict[str, str]) -> Result:
+#: Numbers each load, so no two loads (the warm-up, each cell) ask for the same URL.
+RUNS = itertools.count(1)
+#: wrk's script for unique requests: one thread, so one counter numbers every request.
+UNIQUE_SCRIPT = """counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format(nil, "%s?miss=%s-" .. counter)
+end
+"""
+
+
+def run_wrk(
+    url: str, connections: int, seconds: float, headers: Dict[str, str], unique: bool = False
+) -> Result:
     """Load a URL with wrk for a fixed time; one thread is plenty at these rates."""
     command = ["wrk", "--latency", "-t1", "-c%d" % connections, "-d%ds" % max(1, round(seconds))]
     command += ["--timeout", "10s"]
+    if unique:
+        path = re.sub(r"^http://[^/]+", "", url).split("?")[0]
+        script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
+        with script:
+            script.write(UNIQUE_SCRIPT % (path, next(RUNS)))
+        command += ["-s", script.name]
     for name, value in headers.items():
         command += ["-H", "%s: %s" % (name, value)]
     command.append(url)
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=seconds + 30, check=False
-    )
+    try:
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=seconds + 30, check=False
+        )
+    finally:
+        if unique:
+            os.unlink(script.name)
     if done.returncode != 0:
         raise RuntimeError("wrk failed: %s" % (done.stderr or done.stdout))
     return parse_wrk(done.stdout)
@@ -124,7 +160,9 @@ def run_wrk(url: str, connections: int, seconds: float, headers: Dict[str, str])
 # --- the Python client, when wrk is absent -------------------------------------------------
 
 
-def run_python(url: str, connections: int, seconds: float, headers: Dict[str, str]) -> Result:
+def run_python(
+    url: str, connections: int, seconds: float, headers: Dict[str, str], unique: bool = False
+) -> Result:
     """Load a URL from threads, each a keep-alive connection, for a fixed time."""
     match = re.match(r"http://([^/:]+):(\d+)(/.*)", url)
     assert match, url
@@ -133,6 +171,8 @@ def run_python(url: str, connections: int, seconds: float, headers: Dict[str, st
     latencies = []  # type: List[float]
     errors = [0]
     lock = threading.Lock()
+    numbers = itertools.count(1)
+    run_number = next(RUNS)
 
     def worker() -> None:
         mine = []
@@ -141,7 +181,8 @@ def run_python(url: str, connections: int, seconds: float, headers: Dict[str, st
         while time.monotonic() < deadline:
             started = time.perf_counter()
             try:
-                connection.request("GET", path, headers=headers)
+                wanted = path + "?miss=%d-%d" % (run_number, next(numbers)) if unique else path
+                connection.request("GET", wanted, headers=headers)
                 response = connection.getresponse()
                 response.read()
                 if response.status >= 400:
@@ -179,11 +220,13 @@ def generator() -> str:
     return "Python threads (http.client; install wrk for lower client overhead)"
 
 
-def load(url: str, connections: int, seconds: float, headers: Dict[str, str]) -> Result:
-    """Load a URL with the best generator at hand."""
+def load(
+    url: str, connections: int, seconds: float, headers: Dict[str, str], unique: bool = False
+) -> Result:
+    """Load a URL with the best generator at hand (unique: a fresh ?miss=<n> each request)."""
     if shutil.which("wrk"):
-        return run_wrk(url, connections, seconds, headers)
-    return run_python(url, connections, seconds, headers)
+        return run_wrk(url, connections, seconds, headers, unique)
+    return run_python(url, connections, seconds, headers, unique)
 
 
 # --- the benchmark -------------------------------------------------------------------------
@@ -191,7 +234,7 @@ def load(url: str, connections: int, seconds: float, headers: Dict[str, str]) ->
 
 def response_size(server: Gunicorn, page: Page, headers: Dict[str, str]) -> Tuple[int, str]:
     """Return the bytes and Content-Encoding of one answer, checking it is a 200."""
-    status, answer, body = fetch(server.base + page.path, headers)
+    status, answer, body = fetch(page.url(server.base), headers)
     if status != 200:
         raise RuntimeError("%s answered %d: %r" % (page.path, status, body[:300]))
     return len(body), answer.get("Content-Encoding", "identity")
@@ -248,15 +291,17 @@ def warm_up(server: Gunicorn, page: Page, seconds: float) -> None:
     for _ in range(3):
         threads = [
             threading.Thread(
-                target=fetch, args=(server.base + page.path, page.headers), kwargs={"timeout": 60}
+                target=fetch,
+                args=(page.url(server.base, -number), page.headers),
+                kwargs={"timeout": 60},
             )
-            for _ in range(server.workers * 2)
+            for number in range(server.workers * 2)
         ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=90)
-    load(server.base + page.path, 4, seconds, page.headers)
+    load(server.base + page.path, 4, seconds, page.headers, page.unique)
 
 
 def run(
@@ -280,7 +325,9 @@ def run(
             for connections in concurrency:
                 workers, database = server.worker_pids(), backends.pids()
                 before = cpu_seconds(workers), cpu_seconds(database)
-                result = load(server.base + page.path, connections, seconds, page.headers)
+                result = load(
+                    server.base + page.path, connections, seconds, page.headers, page.unique
+                )
                 database = sorted(set(database) | set(backends.pids()))
                 after = cpu_seconds(workers), cpu_seconds(database)
                 served_requests = max(1, result.requests)
@@ -325,7 +372,7 @@ def run(
                     result.errors,
                 )
             )
-    for page in PAGES[:2]:
+    for page in PAGES[:4]:
         ratios = [
             results[(page.name, c)].rps / results[(BASELINE.name, c)].rps for c in concurrency
         ]
@@ -349,7 +396,9 @@ def run(
         % (served, generator(), common.cell(seconds), common.cell(warmup)),
         "Pages of %s (10,000 plays of the 100,000), default page size; requests send "
         "`Accept-Encoding: gzip, deflate, br` (but the uncompressed row); bytes are one answer "
-        "as sent." % PLAYER,
+        "as sent. Each worker keeps rendered pages (PAGE_CACHE_BYTES, 32 MB by default), so "
+        "a page requested again is answered from memory: the cache miss rows number every "
+        "request (?miss=<n>) so each one renders, compresses and stores its answer." % PLAYER,
         "CPU ms/req: CPU time the gunicorn workers and the database's PostgreSQL backends "
         "spent per request (from /proc, 10 ms ticks), which the other processes on the "
         'machine do not inflate; "ratio by CPU" is the baseline\'s CPU per request over the '
