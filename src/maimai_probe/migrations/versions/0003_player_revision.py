@@ -14,15 +14,18 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE on both databases: a batch (copy-and-move) migration would drop the
+# player table on SQLite, and with foreign keys on that deletes every play by cascade.
+
+
 def upgrade():
     """Apply this revision."""
-    with op.batch_alter_table("player") as batch:
-        batch.add_column(
-            sa.Column("revision", sa.Integer(), nullable=False, server_default=sa.text("0"))
-        )
+    op.add_column(
+        "player",
+        sa.Column("revision", sa.Integer(), nullable=False, server_default=sa.text("0")),
+    )
 
 
 def downgrade():
-    """Undo this revision."""
-    with op.batch_alter_table("player") as batch:
-        batch.drop_column("revision")
+    """Undo this revision (SQLite 3.35 or later drops columns)."""
+    op.drop_column("player", "revision")
