@@ -81,7 +81,11 @@ def classify(event: Any) -> str:
 
 def read_request(event: Mapping[str, Any], platform: str) -> GatewayRequest:
     """Read an HTTP platform's event; raise MalformedEvent when it breaks the format."""
-    return _READERS[platform](event)
+    request = _READERS[platform](event)
+    if any(ord(character) > 127 for character in request.host):
+        # Host names travel as ASCII (IDNs as punycode); Werkzeug 2.0 fails on anything else.
+        raise MalformedEvent("host %s is not an ASCII host name" % ascii(request.host[:60]))
+    return request
 
 
 def _tencent_apigw(event: Mapping[str, Any]) -> GatewayRequest:

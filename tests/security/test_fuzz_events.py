@@ -194,10 +194,13 @@ def tencent_get(**changes):
         (tencent_get(headers={"x-custom": ["a", "\ud800"]}), None),
         (tencent_get(path="/\ud800"), None),
         (tencent_get(httpMethod=None), {"request_id": "id-\ud800"}),
+        (tencent_get(headers={"host": "系ぎて.example"}), None),
+        (tencent_get(headers={"host": "\xd0\x90"}), None),
     ],
-    ids=["body", "query value", "query name", "header name", "header value", "path", "id"],
+    ids=["body", "query value", "query name", "header name", "header value", "path", "id"]
+    + ["unicode host", "latin-1 host"],
 )
-def test_lone_surrogates_in_an_event_are_refused_as_malformed(handler, event, context):
+def test_lone_surrogates_and_unicode_hosts_are_refused_as_malformed(handler, event, context):
     answer = handler(event, context)
     assert answer["statusCode"] == 400
     assert json.loads(answer["body"])["error"] == "malformed_event"
