@@ -95,6 +95,41 @@ def many_plays_page(count: int) -> Any:
     return ParsedPage(page="record", service="cn", plays=[play(t) for t in times], details=details)
 
 
+class CountingCursor:
+    """A DBAPI cursor that counts the statements it runs, for execute_values."""
+
+    def __init__(self, cursor: Any, counted: Any) -> None:
+        self._cursor = cursor
+        self._counted = counted
+
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
+        result = self._cursor.execute(*args, **kwargs)
+        self._counted()
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+
+def count_raw_pages(inserts: List[int], pause_after: int, pause: Any) -> None:
+    """Count the pages psycopg2's execute_values sends, where insert-or-ignore uses it."""
+    try:
+        import psycopg2.extras
+    except ImportError:  # pragma: no cover - psycopg2 is a dependency
+        return
+    execute_values = psycopg2.extras.execute_values
+
+    def counting_execute_values(cursor: Any, *args: Any, **kwargs: Any) -> Any:
+        def counted() -> None:
+            inserts[0] += 1
+            if inserts[0] == pause_after:
+                pause("after %d inserts" % pause_after)
+
+        return execute_values(CountingCursor(cursor, counted), *args, **kwargs)
+
+    psycopg2.extras.execute_values = counting_execute_values
+
+
 def import_until_killed(
     database_url: str, name: str, token: str, kind: str, pause_after: int, signals: Any
 ) -> None:
@@ -129,6 +164,7 @@ def import_until_killed(
             pause("before commit")
 
         Session.execute = counting_execute
+        count_raw_pages(inserts, pause_after, pause)
         if pause_after == 0:
             Session.commit = paused_commit
         if kind == "divingfish":

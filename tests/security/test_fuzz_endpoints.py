@@ -2,6 +2,7 @@
 
 import io
 import itertools
+import json
 from urllib.parse import quote
 
 import pytest
@@ -61,7 +62,8 @@ CONTENT_TYPES = st.one_of(
             "text/html; charset=nonsense",
         ]
     ),
-    TEXT.filter(lambda text: "\n" not in text and "\r" not in text),
+    # A WSGI server hands headers over as latin-1 text: nothing else can arrive.
+    st.text(alphabet=st.characters(max_codepoint=255, blacklist_characters="\r\n"), max_size=40),
 )
 
 
@@ -218,7 +220,9 @@ def test_reading_pages_answer_any_query_without_a_server_error(fuzzed, path, nam
     )
     url = path.format(name=player_path(name)) + ("?" + encoded if encoded else "")
     response = app.test_client().get(url, headers={"Accept": accept} if accept else {})
-    assert response.status_code in (200, 400, 404), (url, response.status_code)
+    # Werkzeug 2.0 answers an empty name's "//" with a redirect to the merged slashes.
+    allowed = (200, 400, 404) if name else (200, 308, 400, 404)
+    assert response.status_code in allowed, (url, response.status_code)
     if path.startswith("/api/"):
         assert isinstance(response.get_json(), (dict, list))
 
@@ -243,6 +247,12 @@ def test_creating_players_answers_any_request_without_a_server_error(
     headers = {"Authorization": authorization} if authorization else {}
     response = client.post("/api/players", data=body, content_type=content_type, headers=headers)
     assert response.status_code in (400, 401, 403, 409), response.status_code
-    response = client.post("/api/players", json={"name": name}, headers=headers)
+    # Escaped JSON, so a lone surrogate can travel as a client could send it ("\ud800").
+    response = client.post(
+        "/api/players",
+        data=json.dumps({"name": name}),
+        content_type="application/json",
+        headers=headers,
+    )
     assert response.status_code in (201, 400, 401, 403, 409), response.status_code
     assert isinstance(response.get_json(), dict)
