@@ -1,8 +1,9 @@
 """Build a PEP 3333 environ from a gateway request, mounted under its stage or base path."""
 
 import io
+import itertools
 import sys
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Tuple
 from urllib.parse import unquote_to_bytes
 
 from .events import GatewayRequest
@@ -79,15 +80,21 @@ def make_environ(
 ) -> Dict[str, Any]:
     """Return the WSGI environ for one gateway request."""
     script_name, path = mount(request, base_path)
+    grouped: Dict[str, List[str]] = {}
+    for name, value in request.headers:
+        if name in grouped:
+            grouped[name].append(value)
+        else:
+            grouped[name] = [value]
     server_name, server_port = split_host(
-        request.host, request.scheme, _joined(request, "x-forwarded-port")
+        request.host, request.scheme, ", ".join(grouped.get("x-forwarded-port", ()))
     )
     environ = {
         "REQUEST_METHOD": request.method,
         "SCRIPT_NAME": wsgi_string(script_name),
         "PATH_INFO": wsgi_string(path),
         "QUERY_STRING": request.query_string,
-        "CONTENT_TYPE": _joined(request, "content-type"),
+        "CONTENT_TYPE": ", ".join(grouped.get("content-type", ())),
         "CONTENT_LENGTH": str(len(request.body)),
         "SERVER_NAME": server_name,
         "SERVER_PORT": server_port,
@@ -105,13 +112,21 @@ def make_environ(
         CONTEXT_KEY: context,
         REQUEST_ID_KEY: request_id or request.request_id,
     }
-    for name in {name for name, _ in request.headers}:
-        if name in ("content-type", "content-length") or "_" in name:
-            continue  # underscores would let a header pose as another one
-        environ["HTTP_" + name.upper().replace("-", "_")] = _joined(request, name)
+    for name, values in grouped.items():
+        key = _ENVIRON_KEYS.get(name) or _environ_key(name)
+        if key:
+            # Repeated headers fold the way HTTP folds them; cookies join with "; ".
+            separator = "; " if name in _JOINED_WITH_SEMICOLON else ", "
+            environ[key] = separator.join(values)
     if request.host:
         environ["HTTP_HOST"] = request.host
-    return _native_strings(environ)
+    texts = [request.query_string, request.host, request.remote_addr]
+    texts.extend(itertools.chain.from_iterable(grouped.values()))
+    try:  # ASCII reads the same as latin-1: one check for the whole request, usually
+        "".join(texts).encode("ascii")
+    except UnicodeEncodeError:
+        return _native_strings(environ)
+    return environ
 
 
 #: Environ values a server reads from the request line and headers, besides HTTP_*.
@@ -130,7 +145,18 @@ def _native_strings(environ: Dict[str, Any]) -> Dict[str, Any]:
     return environ
 
 
-def _joined(request: GatewayRequest, name: str) -> str:
-    """Return every value of a header joined the way HTTP folds repeated headers."""
-    separator = "; " if name in _JOINED_WITH_SEMICOLON else ", "
-    return separator.join(value for key, value in request.headers if key == name)
+#: Environ keys of the header names seen so far ("" for those left out); bounded, since
+#: clients choose the names.
+_ENVIRON_KEYS: Dict[str, str] = {}
+_ENVIRON_KEYS_KEPT = 512
+
+
+def _environ_key(name: str) -> str:
+    """Return the environ key of a lower-case header name, or "" when it is left out."""
+    if name in ("content-type", "content-length") or "_" in name:
+        key = ""  # underscores would let a header pose as another one
+    else:
+        key = "HTTP_" + name.upper().replace("-", "_")
+    if len(_ENVIRON_KEYS) < _ENVIRON_KEYS_KEPT:
+        _ENVIRON_KEYS[name] = key
+    return key

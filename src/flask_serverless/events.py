@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import itertools
 import re
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 from urllib.parse import urlencode
@@ -252,17 +253,58 @@ def _values_of(name: str, value: Any) -> List[str]:
     raise MalformedEvent("%s must be a string or a list of strings" % name)
 
 
+class _Unusual(Exception):
+    """A field the fast path leaves to the checks that name what is wrong with it."""
+
+
+def _plain_values(sources: Tuple[Mapping[str, Any], ...], lower: bool) -> Dict[str, List[str]]:
+    """Merge string and list-of-string values by name, checking their Unicode in one go.
+
+    Any other value, or text that cannot be encoded, raises _Unusual: the callers then read
+    the same fields item by item, which raises the precise MalformedEvent.
+    """
+    merged: Dict[str, List[str]] = {}
+    for source in sources:
+        for name, value in source.items():
+            if value is None:
+                continue
+            if type(value) is str:
+                values = [value]
+            elif type(value) is list:
+                values = list(value)  # the join below refuses items that are not strings
+            else:
+                raise _Unusual
+            merged[name.lower() if lower else name] = values
+    try:
+        "".join(merged).encode("utf-8")
+        "".join(itertools.chain.from_iterable(merged.values())).encode("utf-8")
+    except (UnicodeEncodeError, TypeError):
+        raise _Unusual from None
+    return merged
+
+
 def _headers(
     single: Mapping[str, Any], multi: Optional[Mapping[str, Any]]
 ) -> List[Tuple[str, str]]:
     """Merge single- and multi-value headers (multi wins) into lower-case pairs."""
+    try:
+        merged = _plain_values((single, multi or {}), lower=True)
+    except _Unusual:
+        merged = _checked_headers(single, multi)
+    return [(name, value) for name, values in merged.items() for value in values]
+
+
+def _checked_headers(
+    single: Mapping[str, Any], multi: Optional[Mapping[str, Any]]
+) -> Dict[str, List[str]]:
+    """Merge headers item by item, raising MalformedEvent at the first that breaks the format."""
     merged: Dict[str, List[str]] = {}
     for source in (single, multi or {}):
         for name, value in source.items():
             if value is None:
                 continue
             merged[name.lower()] = _values_of("header %s" % name, value)
-    return [(name, value) for name, values in merged.items() for value in values]
+    return merged
 
 
 def _values(headers: List[Tuple[str, str]], name: str) -> List[str]:
@@ -285,6 +327,14 @@ def _last_forwarded_for(headers: List[Tuple[str, str]]) -> str:
 
 def _encode_query(parameters: Mapping[str, Any]) -> str:
     """Encode decoded query parameters (single or multi-valued) as a query string."""
+    if not parameters:
+        return ""
+    try:
+        merged = _plain_values((parameters,), lower=False)
+    except _Unusual:
+        pass
+    else:
+        return urlencode([(name, item) for name, values in merged.items() for item in values])
     pairs = []
     for name, value in parameters.items():
         if value is None:

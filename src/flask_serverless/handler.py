@@ -17,8 +17,8 @@ from .events import (
 from .responses import (
     PLATFORM_LIMIT_BYTES,
     ResponseTooLarge,
-    answer_size,
     json_result,
+    oversize,
     platform_answer,
     run_app,
 )
@@ -76,8 +76,8 @@ def make_handler(
             message = "The server failed to answer; quote the request id when reporting it."
             return _error(platform, event, 500, "internal_error", message, request_id)
         answer = platform_answer(platform, result, event)
-        size = answer_size(answer)
-        if size > limit:
+        size = oversize(answer, limit)
+        if size:
             return _too_large(platform, event, size, limit, request_id)
         return answer
 

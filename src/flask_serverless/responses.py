@@ -80,12 +80,17 @@ def run_app(
 
 def is_text(headers: Headers, body: bytes) -> bool:
     """Tell whether a body can travel as a JSON string and arrive byte-identical."""
+    return body_text(headers, body) is not None
+
+
+def body_text(headers: Headers, body: bytes) -> Optional[str]:
+    """Return a body as the string it can travel as, or None when it must go as base64."""
     encoding = _first(headers, "content-encoding")
     if encoding and encoding.lower() != "identity":
-        return False
+        return None
     content_type = _first(headers, "content-type")
     if not content_type:
-        return not body
+        return None if body else ""
     mimetype, _, parameters = content_type.partition(";")
     mimetype = mimetype.strip().lower()
     textual = (
@@ -99,22 +104,21 @@ def is_text(headers: Headers, body: bytes) -> bool:
         if key.strip().lower() == "charset":
             charset = value.strip().strip('"').lower()
     if not textual or charset not in _TEXT_CHARSETS:
-        return False
+        return None
     try:
-        body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def platform_answer(platform: str, result: WsgiResult, event: Mapping[str, Any]) -> Dict[str, Any]:
     """Return the answer a platform expects for a WSGI result."""
     headers = [(name, value) for name, value in result.headers if name.lower() not in _HOP_BY_HOP]
-    text = is_text(headers, result.body)
+    text = body_text(headers, result.body)
     answer: Dict[str, Any] = {
         "statusCode": result.status,
-        "body": result.body.decode("utf-8") if text else base64.b64encode(result.body).decode(),
-        "isBase64Encoded": not text,
+        "body": text if text is not None else base64.b64encode(result.body).decode("ascii"),
+        "isBase64Encoded": text is None,
     }
     if platform == AWS_REST:
         answer["multiValueHeaders"] = _grouped(headers)
@@ -141,6 +145,56 @@ def platform_answer(platform: str, result: WsgiResult, event: Mapping[str, Any])
 def answer_size(answer: Mapping[str, Any]) -> int:
     """Return how many bytes an answer takes once the runtime serialises it."""
     return len(json.dumps(answer))
+
+
+def oversize(answer: Mapping[str, Any], limit: int) -> int:
+    """Return an answer's serialised size when it exceeds limit, else 0.
+
+    Serialising the answer costs time on every invocation, so it is done only when an upper
+    bound on its size says the answer might not fit.
+    """
+    bound = _size_bound(answer)
+    if bound is not None and bound <= limit:
+        return 0
+    size = answer_size(answer)
+    return size if size > limit else 0
+
+
+def _size_bound(answer: Mapping[str, Any]) -> Optional[int]:
+    """Return at least the bytes json.dumps(answer) takes, or None for a shape it does not know.
+
+    No character takes more than 12 bytes as JSON (an escaped surrogate pair), a base64 body
+    is ASCII that JSON keeps as it is, and each string, key, separator and scalar of an
+    answer's shape costs at most 12 more. Joining strings counts them in C; it fails on
+    anything that is not a string.
+    """
+    bound = 2
+    try:
+        for name, value in answer.items():
+            bound += 12 * len(name) + 12
+            if isinstance(value, str):
+                base64_body = name == "body" and answer.get("isBase64Encoded") is True
+                bound += len(value) if base64_body else 12 * len(value)
+            elif isinstance(value, bool) or value is None:
+                pass
+            elif isinstance(value, int):
+                bound += len(str(value))
+            elif isinstance(value, dict):
+                bound += 12 * (len("".join(value)) + len(value))
+                for item in value.values():
+                    if isinstance(item, str):
+                        bound += 12 * len(item)
+                    elif isinstance(item, list):
+                        bound += 12 * (len("".join(item)) + len(item))
+                    else:
+                        return None
+            elif isinstance(value, list):
+                bound += 12 * (len("".join(value)) + len(value))
+            else:
+                return None
+    except TypeError:
+        return None
+    return bound
 
 
 def json_result(status: int, payload: Mapping[str, Any]) -> WsgiResult:
