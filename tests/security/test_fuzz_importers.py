@@ -230,7 +230,7 @@ def fill(slot, value):
     return re.sub(pattern, lambda _: html.escape(value), HAND_MADE[name], count=1)
 
 
-@examples(250)
+@examples(150)
 @given(slot=st.sampled_from(SLOTS), value=HOSTILE)
 def test_hostile_text_in_a_page_is_stored_as_parsed(store_app, slot, value):
     page = fill(slot, value)
@@ -254,7 +254,7 @@ def test_hostile_text_in_a_page_is_stored_as_parsed(store_app, slot, value):
         session.close()
 
 
-@examples(250)
+@examples(150)
 @given(
     records=st.lists(
         st.fixed_dictionaries(
