@@ -1,25 +1,33 @@
 """Build the Python 3.6 dependency layer for Tencent SCF and AWS Lambda.
 
-    python layer/build.py [--wheel-dir DIR] [--dist-dir DIR] [--offline]
+    python layer/build.py [--wheel-dir DIR] [--dist-dir DIR] [--offline] [--python36 PATH]
 
 Runs on any OS with Python 3.6+ and pip, standard library only. Everything comes from
 layer/requirements.lock: each pinned file is downloaded for CPython 3.6 on manylinux x86_64
 (glibc 2.17) with pip's hash checking, checked again here (hash, wheel tags, the binaries
-inside, Requires-Python), unpacked, trimmed and zipped twice:
+inside, Requires-Python), unpacked, trimmed, compiled to CPython 3.6 bytecode and zipped twice:
 
 - layer/dist/maimai-probe-layer-py36-tencent.zip: packages at the zip root (SCF: /opt)
 - layer/dist/maimai-probe-layer-py36-aws.zip: packages under python/ (Lambda: /opt/python)
 
-The zips are reproducible: sorted entries, fixed timestamps and permissions, no bytecode.
+The bytecode (__pycache__/*.cpython-36.pyc) needs a real CPython 3.6 (--python36, else pyenv's
+3.6, else python3.6 on PATH); without one the layer is built without it, and says so.
+
+The zips are reproducible: sorted entries, fixed timestamps and permissions, bytecode compiled
+with a fixed hash seed against sources stamped with the zip entries' fixed time.
 """
 
 import argparse
 import base64
+import calendar
 import concurrent.futures
+import glob
 import hashlib
 import os
 import re
+import shutil
 import stat
+import struct
 import subprocess
 import sys
 import tarfile
@@ -67,6 +75,13 @@ TRIM_DIRS = ("__pycache__", "tests", "test")
 TRIM_SUFFIXES = (".pyc", ".pyo", ".c", ".cpp", ".h", ".hpp", ".pyx", ".pxd")
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# The same time as seconds since the epoch (UTC): every source file's mtime when it is
+# compiled, so that the stamp in its .pyc matches the file unzipped on the platform. Each entry
+# also carries it in an extended-timestamp field (0x5455), which Info-ZIP's unzip restores as
+# is; the DOS time alone would be read in the local time zone of whatever unzips it.
+ZIP_MTIME = calendar.timegm(ZIP_DATE + (0, 0, 0))
+EXTENDED_TIMESTAMP = struct.pack("<HHBl", 0x5455, 5, 1, ZIP_MTIME)
+BYTECODE_TAG = "cpython-36"
 FILE_MODE = 0o644
 EXEC_MODE = 0o755
 
@@ -574,6 +589,149 @@ def collect(pins: List[Pin], wheel_dir: str) -> Dict[str, bytes]:
     return layer
 
 
+# --- bytecode -------------------------------------------------------------------------------
+
+_IS_CPYTHON36 = (
+    "import platform, sys; "
+    "print(platform.python_implementation(), sys.version_info[0], sys.version_info[1])"
+)
+
+# Runs in CPython 3.6: compile every source under argv[1] to __pycache__/*.cpython-36.pyc,
+# optimisation level 0, each code object's file name under argv[2] (the import system puts the
+# real path back when it loads a .pyc). compile_dir goes through each folder in sorted order.
+_COMPILE = (
+    "import compileall, sys; "
+    "compileall.compile_dir(sys.argv[1], maxlevels=1000, ddir=sys.argv[2], force=True, "
+    "quiet=2, legacy=False, optimize=0)"
+)
+
+
+def is_cpython36(python: str) -> bool:
+    """Tell whether the interpreter at python is CPython 3.6."""
+    try:
+        done = subprocess.run(
+            [python, "-c", _IS_CPYTHON36],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return done.returncode == 0 and done.stdout.split() == [b"CPython", b"3", b"6"]
+
+
+def _pyenv_roots() -> List[str]:
+    roots = []
+    pyenv = shutil.which("pyenv")
+    if pyenv:
+        try:
+            done = subprocess.run(
+                [pyenv, "root"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                timeout=60,
+                check=False,
+            )
+            if done.returncode == 0 and done.stdout.strip():
+                roots.append(done.stdout.decode().strip())
+        except (OSError, subprocess.SubprocessError):
+            pass
+    roots.append(os.environ.get("PYENV_ROOT") or os.path.join(os.path.expanduser("~"), ".pyenv"))
+    return roots
+
+
+def find_python36() -> Optional[str]:
+    """Return a CPython 3.6 interpreter: pyenv's newest 3.6, else python3.6 on PATH."""
+    candidates = []  # type: List[str]
+    for root in _pyenv_roots():
+        found = glob.glob(os.path.join(root, "versions", "3.6*", "bin", "python3.6"))
+        found.sort(key=lambda path: _version_tuple(path.split(os.sep)[-3]), reverse=True)
+        candidates.extend(found)
+    on_path = shutil.which("python3.6")
+    if on_path:
+        candidates.append(on_path)
+    for candidate in candidates:
+        if is_cpython36(candidate):
+            return candidate
+    return None
+
+
+def cache_path(source: str) -> str:
+    """Return where CPython 3.6 looks for the bytecode of source (a / path in the layer)."""
+    folder, _, name = source.rpartition("/")
+    cached = "__pycache__/%s.%s.pyc" % (name[: -len(".py")], BYTECODE_TAG)
+    return folder + "/" + cached if folder else cached
+
+
+def compile_bytecode(files: Dict[str, bytes], python: str) -> Tuple[Dict[str, bytes], List[str]]:
+    """Compile the layer's sources with CPython 3.6; return {pyc path: bytes} and the failures.
+
+    Each source is written with the zip entries' fixed mtime, so each .pyc is stamped with that
+    time and the source's size: what the platform's unzip gives the file. The hash seed is fixed,
+    as it orders the constant sets the compiler emits.
+    """
+    sources = sorted(path for path in files if path.endswith(".py"))
+    work = tempfile.mkdtemp(prefix="layer-bytecode-")
+    try:
+        tree = os.path.join(work, "opt")
+        for path in sources:
+            target = os.path.join(tree, *path.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as f:
+                f.write(files[path])
+            os.utime(target, (ZIP_MTIME, ZIP_MTIME))
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "PYTHONHASHSEED": "0",
+            "PYTHONIOENCODING": "utf-8",
+            "PYTHONDONTWRITEBYTECODE": "",
+        }
+        if "SYSTEMROOT" in os.environ:  # Windows needs it to start any process
+            env["SYSTEMROOT"] = os.environ["SYSTEMROOT"]
+        done = subprocess.run(
+            [python, "-S", "-c", _COMPILE, tree, "/opt"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+        if done.returncode != 0:
+            output = done.stdout.decode("utf-8", "replace")[-2000:]
+            raise BuildError("%s could not compile the layer: %s" % (python, output))
+        bytecode = {}  # type: Dict[str, bytes]
+        failures = []
+        for path in sources:
+            cached = cache_path(path)
+            try:
+                with open(os.path.join(tree, *cached.split("/")), "rb") as f:
+                    data = f.read()
+            except FileNotFoundError:
+                failures.append(path)  # not valid 3.6 syntax: it would not import either
+                continue
+            stamp = struct.unpack("<II", data[4:12])
+            if stamp != (ZIP_MTIME, len(files[path]) & 0xFFFFFFFF):
+                raise BuildError("%s: %s stamped %r, not the zip's time" % (python, cached, stamp))
+            bytecode[cached] = data
+        return bytecode, failures
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def with_bytecode(files: Dict[str, bytes], bytecode: Dict[str, bytes]) -> Dict[str, bytes]:
+    """Return the layer with its bytecode added, each RECORD listing its distribution's."""
+    layer = dict(files)
+    layer.update(bytecode)
+    for record in sorted(p for p in files if p.endswith(".dist-info/RECORD") and p.count("/") == 1):
+        listed = [line.split(",")[0] for line in files[record].decode("utf-8").splitlines()]
+        owned = {path: files[path] for path in listed if path in files and path != record}
+        for path in listed:
+            if path.endswith(".py") and cache_path(path) in bytecode:
+                owned[cache_path(path)] = bytecode[cache_path(path)]
+        layer[record] = _with_record(owned, record.split("/")[0])[record]
+    return layer
+
+
 # --- zipping --------------------------------------------------------------------------------
 
 
@@ -583,6 +741,7 @@ def _zip_info(name: str, mode: int, is_dir: bool) -> zipfile.ZipInfo:
     kind = stat.S_IFDIR if is_dir else stat.S_IFREG
     info.external_attr = ((kind | mode) << 16) | (0x10 if is_dir else 0)
     info.compress_type = zipfile.ZIP_STORED if is_dir else zipfile.ZIP_DEFLATED
+    info.extra = EXTENDED_TIMESTAMP
     return info
 
 
@@ -621,12 +780,21 @@ def build(
     wheel_dir: str = WHEEL_DIR,
     dist_dir: str = DIST_DIR,
     offline: bool = False,
+    python36: Optional[str] = None,
 ) -> List[Artifact]:
-    """Fetch, verify, unpack, trim and zip the layer; return the zips written."""
+    """Fetch, verify, unpack, trim, compile and zip the layer; return the zips written.
+
+    The bytecode is compiled with the CPython 3.6 at python36; None builds the layer without.
+    """
     pins = read_lock(lock_path)
     fetch(pins, wheel_dir, offline=offline)
     verify(pins, wheel_dir)
     layer = collect(pins, wheel_dir)
+    if python36 is not None:
+        bytecode, failures = compile_bytecode(layer, python36)
+        layer = with_bytecode(layer, bytecode)
+        for path in failures:
+            print("layer/build.py: %s does not compile on 3.6: no bytecode" % path, file=sys.stderr)
     os.makedirs(dist_dir, exist_ok=True)
 
     def write(flavour: str, prefix: str) -> Artifact:
@@ -643,6 +811,11 @@ def build(
     return artifacts
 
 
+def _loud(message: str) -> None:
+    bar = "!" * 78
+    print("%s\n!!! layer/build.py: %s\n%s" % (bar, message, bar), file=sys.stderr)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lock", default=LOCK_PATH, help="the hashed lock (%(default)s)")
@@ -651,9 +824,30 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument(
         "--offline", action="store_true", help="use only the files already in --wheel-dir"
     )
+    parser.add_argument(
+        "--python36",
+        help="the CPython 3.6 that compiles the bytecode (default: pyenv's 3.6, or python3.6)",
+    )
+    parser.add_argument("--no-bytecode", action="store_true", help="build without bytecode")
     args = parser.parse_args(argv)
+    python36 = None  # type: Optional[str]
+    if args.python36 and not args.no_bytecode:
+        if not is_cpython36(args.python36):
+            print("layer/build.py: %s is not a CPython 3.6" % args.python36, file=sys.stderr)
+            return 1
+        python36 = args.python36
+    elif not args.no_bytecode:
+        python36 = find_python36()
+    missing = (
+        "no CPython 3.6 found (pyenv's 3.6, python3.6 on PATH or --python36 PATH): the layer "
+        "is built WITHOUT bytecode, and every cold start compiles its packages from source"
+    )
+    if python36 is None and not args.no_bytecode:
+        _loud(missing)
     try:
-        artifacts = build(args.lock, args.wheel_dir, args.dist_dir, offline=args.offline)
+        artifacts = build(
+            args.lock, args.wheel_dir, args.dist_dir, offline=args.offline, python36=python36
+        )
     except BuildError as exc:
         print("layer/build.py: %s" % exc, file=sys.stderr)
         return 1
@@ -662,6 +856,12 @@ def main(argv: Optional[List[str]] = None) -> int:
             "%s  %d bytes (%.1f MiB)  sha256 %s"
             % (artifact.path, artifact.size, artifact.size / 1048576.0, artifact.sha256)
         )
+    if python36 is not None:
+        print("layer/build.py: bytecode compiled with %s" % python36, file=sys.stderr)
+    elif args.no_bytecode:
+        print("layer/build.py: no bytecode (--no-bytecode)", file=sys.stderr)
+    else:
+        _loud(missing)
     return 0
 
 

@@ -6,6 +6,8 @@ Unpacks each layer zip (Tencent: packages at the root; AWS: under python/) into 
 and runs the real CPython 3.6 with no venv and no site-packages (-S), PYTHONPATH=<layer>:src:
 
 - every locked distribution imports from the layer, at its locked version, C extensions too;
+- no source in the layer has stale bytecode: each __pycache__/*.cpython-36.pyc is stamped with
+  its source's mtime and size as unpacked, so CPython loads it instead of compiling the source;
 - pip finds the layer's dependency closure complete for Python 3.6;
 - serverless_handler.handler answers a Tencent API Gateway event for the home page: 200, HTML,
   Brotli-compressed. On TEST_DATABASE_URL's PostgreSQL when set (psycopg2 from the layer),
@@ -21,9 +23,11 @@ import json
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -111,6 +115,40 @@ def check(condition, message):
     print("  ok  " + message)
 
 
+def bytecode_states(layer, tag=None, magic=None):
+    """Sort the layer's sources by their bytecode: ([fresh], [missing], [stale]).
+
+    Fresh is what the import system checks before it uses a .pyc: the magic number (this
+    interpreter's unless given), then the source's mtime and size as the unpacked file's stat
+    shows them. tag names the .pyc files (__pycache__/<name>.<tag>.pyc; this interpreter's).
+    """
+    import importlib.util
+
+    tag = tag or sys.implementation.cache_tag
+    magic = magic or importlib.util.MAGIC_NUMBER
+    states = {"fresh": [], "missing": [], "stale": []}
+    for folder, dirs, files in os.walk(layer):
+        dirs.sort()
+        for name in sorted(files):
+            if not name.endswith(".py"):
+                continue
+            source = os.path.join(folder, name)
+            relative = os.path.relpath(source, layer)
+            cached = os.path.join(folder, "__pycache__", "%s.%s.pyc" % (name[:-3], tag))
+            try:
+                with open(cached, "rb") as f:
+                    header = f.read(12)
+            except FileNotFoundError:
+                states["missing"].append(relative)
+                continue
+            info = os.stat(source)
+            stamp = (int(info.st_mtime) & 0xFFFFFFFF, info.st_size & 0xFFFFFFFF)
+            good = header[:4] == magic
+            good = good and struct.unpack("<II", header[4:12]) == stamp
+            states["fresh" if good else "stale"].append(relative)
+    return states["fresh"], states["missing"], states["stale"]
+
+
 def inside(layer):
     """Run the checks in the 3.6 interpreter the outside started."""
     check(sys.version_info[:2] == (3, 6), "CPython %s.%s" % sys.version_info[:2])
@@ -132,6 +170,20 @@ def inside(layer):
             dist.version == version and found == layer,
             "%s %s from the layer (found %s in %s)" % (name, version, dist.version, found),
         )
+
+    fresh, missing, stale = bytecode_states(layer)
+    check(
+        not stale,
+        "no stale bytecode in the layer" + (": %s" % ", ".join(stale[:5]) if stale else ""),
+    )
+    if fresh:
+        check(
+            len(fresh) > 10 * len(missing),
+            "%d sources with bytecode CPython 3.6 loads as is, %d without (%s)"
+            % (len(fresh), len(missing), ", ".join(missing[:3])),
+        )
+    else:
+        print("  --  the layer holds no bytecode: each cold start compiles it from source")
 
     import brotli
     import bs4
@@ -168,14 +220,35 @@ def inside(layer):
 # --- outside: unpack, then run the inside on CPython 3.6 -------------------------------------
 
 
+def entry_mtime(info):
+    """Return the mtime Info-ZIP's unzip gives an entry: its extended timestamp (UTC), when it
+    has one, else its DOS date and time read as local time."""
+    extra = info.extra
+    while len(extra) >= 4:
+        tag, size = struct.unpack("<HH", extra[:4])
+        body = extra[4 : 4 + size]
+        if tag == 0x5455 and size >= 5 and body[0] & 1:
+            return struct.unpack("<l", body[1:5])[0]
+        extra = extra[4 + size :]
+    return int(time.mktime(info.date_time + (0, 0, -1)))
+
+
 def unpack(zip_path, folder, prefix):
-    """Unpack a layer zip and return the folder its packages land in (its /opt entry)."""
+    """Unpack a layer zip and return the folder its packages land in (its /opt entry).
+
+    zipfile's extractall leaves every file with the time it was written; the platforms unzip
+    the layer with the entries' times, which the stamps in the layer's bytecode rely on, so
+    each file and folder gets its entry's mtime here, as unzip gives it.
+    """
     with zipfile.ZipFile(zip_path) as archive:
-        names = archive.namelist()
-        stray = [n for n in names if prefix and not n.startswith(prefix + "/")]
+        infos = archive.infolist()
+        stray = [i.filename for i in infos if prefix and not i.filename.startswith(prefix + "/")]
         if stray:
             raise SystemExit("%s: entries outside %s/: %s" % (zip_path, prefix, stray[:5]))
         archive.extractall(folder)
+        for info in sorted(infos, key=lambda i: i.filename, reverse=True):  # files, then folders
+            mtime = entry_mtime(info)
+            os.utime(os.path.join(folder, *info.filename.rstrip("/").split("/")), (mtime, mtime))
     return os.path.realpath(os.path.join(folder, prefix) if prefix else folder)
 
 

@@ -24,6 +24,17 @@ def load_build():
     return sys.modules[name]
 
 
+def load_smoke():
+    """Import layer/smoke.py as a module."""
+    name = "maimai_layer_smoke"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, str(LAYER / "smoke.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
 def elf(machine: int = 62, glibc: Tuple[int, int] = (2, 14), bits: int = 64) -> bytes:
     """Return the start of an ELF shared object for a machine, needing a glibc version."""
     header = b"\x7fELF" + bytes([2 if bits == 64 else 1, 1, 1]) + bytes(9)
