@@ -10,7 +10,8 @@ from typing import Any, Dict, List, Optional
 from flask import Blueprint, Response, jsonify
 
 from . import db, game, page_cache
-from .best50 import player_or_404, player_rating
+from .best50 import player_rating
+from .players import player_or_404
 from .rating import NEW_FRAME_SIZE, OLD_FRAME_SIZE, ChartBest, RatedChart
 from .trend import rating_trend
 
@@ -71,7 +72,7 @@ def frame_json(entries: List[RatedChart], size: int) -> Dict[str, Any]:
 def rating(name: str) -> Response:
     """Return the player's best 50 as the archive computes it, beside the official rating."""
     session = db.session()
-    player = player_or_404(session, name)
+    player = player_or_404(name, session)
     computed = player_rating(session, player.id)
     result = computed.best50
     official = computed.official
@@ -94,5 +95,5 @@ def rating(name: str) -> Response:
 def trend(name: str) -> Response:
     """Return the player's rating after each day of play: [{date, rating, official_rating}]."""
     session = db.session()
-    player = player_or_404(session, name)
+    player = player_or_404(name, session)
     return jsonify([point._asdict() for point in rating_trend(session, player.id)])

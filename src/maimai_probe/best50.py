@@ -2,12 +2,13 @@
 
 from typing import List, NamedTuple, Optional
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from . import db, page_cache, tokens
-from .models import Chart, Play, Player, ProfileSnapshot, Score, Song
+from . import db, page_cache
+from .models import Chart, Play, ProfileSnapshot, Score, Song
+from .players import player_or_404
 from .rating import Best50, ChartBest, best50
 
 bp = Blueprint("rating", __name__, url_prefix="/players")
@@ -19,15 +20,6 @@ class PlayerRating(NamedTuple):
     best50: Best50
     official: Optional[ProfileSnapshot]  # the newest profile that showed a rating
     unlinked_plays: int  # plays no chart is linked to: not rated
-
-
-def player_or_404(session: Session, name: str) -> Player:
-    """Return the player of this name, or answer 404 in Chinese."""
-    player = tokens.find_player(session, name) if 0 < len(name) <= 32 else None
-    if player is None:
-        abort(404, description="找不到玩家「%s」。" % name[:32])
-    page_cache.depends_on(player.id, player.revision)
-    return player
 
 
 def chart_bests(session: Session, player_id: int) -> List[ChartBest]:
@@ -93,7 +85,7 @@ def player_rating(session: Session, player_id: int) -> PlayerRating:
 def best50_page(name: str) -> str:
     """Show the player's best 50."""
     session = db.session()
-    player = player_or_404(session, name)
+    player = player_or_404(name, session)
     return render_template(
         "rating/best50.html", player=player, rating=player_rating(session, player.id)
     )

@@ -6,8 +6,8 @@ from typing import Any, Optional, Tuple
 from flask import Blueprint, render_template, request, session
 
 from . import db, game, linking, tokens
-from .best50 import player_or_404
 from .models import Player
+from .players import player_or_404
 
 bp = Blueprint("unmatched", __name__, url_prefix="/players")
 
@@ -60,14 +60,14 @@ def render_list(player: Player, status: int = 200, **message: Any) -> Tuple[str,
 @bp.route("/<name>/unmatched", methods=["GET"], endpoint="list")
 def list_page(name: str) -> Any:
     """List the titles no chart is linked to, with the charts they may be."""
-    return render_list(player_or_404(db.session(), name))
+    return render_list(player_or_404(name, db.session()))
 
 
 @bp.route("/<name>/unmatched", methods=["POST"], endpoint="resolve")
 def resolve(name: str) -> Any:
     """Link an ambiguous title to the chart the player chose, now and in later imports."""
     db_session = db.session()
-    player = player_or_404(db_session, name)
+    player = player_or_404(name, db_session)
     refused = token_refusal(player)
     if refused is not None:
         return render_list(player, refused[0], error=refused[1])
