@@ -34,6 +34,8 @@ DOC = common.ROOT / "docs" / "benchmarks.md"
 KEPT_MARKER = "<!-- analysis below is written by hand; bench/run keeps it -->"
 #: The serverless benchmarks, written separately; run when present.
 HANDLER_GLOB = "handler*.py"
+#: Benchmarks with a command line of their own, run after the handler's.
+STANDALONE = ("search.py", "rating_trend.py")
 
 
 class Run:
@@ -107,8 +109,11 @@ def archive_table(summaries: List[Tuple[str, Any]]) -> common.Table:
 
 
 def run_handlers(run: Run) -> None:
-    """Run the serverless benchmarks (bench/handler*.py) when they are there."""
-    scripts = sorted(pathlib.Path(__file__).parent.glob(HANDLER_GLOB))
+    """Run the benchmarks that are scripts of their own: the handler's, search, rating trend."""
+    here = pathlib.Path(__file__).parent
+    scripts = sorted(here.glob(HANDLER_GLOB)) + [
+        here / name for name in STANDALONE if (here / name).exists()
+    ]
     if not scripts:
         message = (
             "no bench/%s yet: the serverless handler's per-invocation overhead and cold "
@@ -118,17 +123,24 @@ def run_handlers(run: Run) -> None:
         run.skipped.append(message)
         return
     for script in scripts:
-        command = [sys.executable, str(script)]
+        command = [sys.executable, "-m", "bench." + script.stem]
+        environ = dict(os.environ, PYTHONPATH="%s:%s" % (common.ROOT, common.ROOT / "src"))
         helped = subprocess.run(
-            command + ["--help"], capture_output=True, text=True, timeout=60, check=False
+            command + ["--help"],
+            cwd=str(common.ROOT),
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
         )
         if run.quick and "--quick" in helped.stdout:
             command.append("--quick")
-        print("$ %s" % " ".join([".venv/bin/python", os.path.relpath(str(script))] + command[2:]))
+        print("$ %s" % " ".join([".venv/bin/python"] + command[1:]))
         done = subprocess.run(
             command,
             cwd=str(common.ROOT),
-            env=dict(os.environ, PYTHONPATH=str(common.ROOT / "src")),
+            env=dict(os.environ, PYTHONPATH="%s:%s" % (common.ROOT, common.ROOT / "src")),
             capture_output=True,
             text=True,
             timeout=150 if run.quick else 300,
@@ -138,9 +150,7 @@ def run_handlers(run: Run) -> None:
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)
             run.failures.append("%s exited %d" % (script.name, done.returncode))
-        run.handler_output.append(
-            "$ %s\n%s" % (" ".join(["python", "bench/" + script.name] + command[2:]), done.stdout)
-        )
+        run.handler_output.append("$ %s\n%s" % (" ".join(["python"] + command[1:]), done.stdout))
 
 
 def write_doc(run: Run, machine: dict, elapsed: float) -> None:
@@ -192,7 +202,7 @@ def write_doc(run: Run, machine: dict, elapsed: float) -> None:
     for table in run.tables:
         out.extend(["", common.markdown_table(table)])
     if run.handler_output:
-        out.extend(["", "### Serverless handler (bench/%s)" % HANDLER_GLOB, ""])
+        out.extend(["", "### Serverless handler, search and rating trend (own scripts)", ""])
         for output in run.handler_output:
             out.extend(["```", output.rstrip(), "```", ""])
     if run.skipped or run.failures:
