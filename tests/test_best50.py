@@ -1,7 +1,6 @@
 """The best-50 page, the rating API and the unmatched page, on the real catalog and record page."""
 
 import json
-import math
 from fractions import Fraction
 
 import pytest
@@ -14,39 +13,12 @@ from maimai_probe.models import Chart, ChartAlias, Play, ProfileSnapshot
 from maimai_probe.parsing.detect import parse_page
 from test_catalog import shared_fixture, small_catalog
 from test_linking import BASE_TIME, add_play, add_score, chart_id, sync
-
-FACTORS = (  # the documented table, independent of the code under test
-    ("100.5", "22.4"),
-    ("100.4999", "22.2"),
-    ("100", "21.6"),
-    ("99.9999", "21.4"),
-    ("99.5", "21.1"),
-    ("99", "20.8"),
-    ("98.9999", "20.6"),
-    ("98", "20.3"),
-    ("97", "20.0"),
-    ("96.9999", "17.6"),
-    ("94", "16.8"),
-    ("90", "15.2"),
-    ("80", "13.6"),
-    ("79.9999", "12.8"),
-    ("75", "12.0"),
-    ("70", "11.2"),
-    ("60", "9.6"),
-    ("50", "8.0"),
-    ("40", "6.4"),
-    ("30", "4.8"),
-    ("20", "3.2"),
-    ("10", "1.6"),
-    ("0", "0"),
-)
+from test_rating import exact_rating
 
 
 def fraction_rating(constant: float, achievement: int) -> int:
     """Rate a chart with Fractions from the catalog's decimal constant."""
-    percent = Fraction(achievement, 10000)
-    factor = next(Fraction(f) for lowest, f in FACTORS if percent >= Fraction(lowest))
-    return math.floor(Fraction(str(constant)) * factor * min(percent, Fraction("100.5")) / 100)
+    return exact_rating(int(Fraction(str(constant)) * 10), achievement)
 
 
 def new_player(session, name="舞萌玩家"):
