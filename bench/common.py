@@ -1,9 +1,11 @@
 """What every benchmark shares: paths, the machine, result tables and the benchmark databases."""
 
 import datetime
+import json
 import os
 import pathlib
 import platform
+import random
 import shutil
 import subprocess
 import sys
@@ -172,6 +174,34 @@ def machine() -> Dict[str, str]:
         ),
         "load average at start": "%.2f %.2f %.2f" % load,
     }
+
+
+def catalog_data() -> List[Dict[str, Any]]:
+    """Return the shared catalog, or a made-up one of the same size without ../shared."""
+    if SHARED_CATALOG.exists():
+        return json.loads(SHARED_CATALOG.read_text(encoding="utf-8"))
+    rnd = random.Random(1)
+    made = []
+    for number in range(1, 1287):
+        top = rnd.randrange(110, 151) / 10
+        ds = [round(top * share, 1) for share in (0.35, 0.55, 0.75, 1.0)]
+        made.append(
+            {
+                "id": str(number),
+                "title": "曲 %d 星の歌 Song" % number,
+                "type": "DX" if number % 2 else "SD",
+                "ds": ds,
+                "level": [str(int(value)) for value in ds],
+                "charts": [{"notes": [400], "charter": "-"} for _ in ds],
+                "basic_info": {
+                    "artist": "作者 %d" % (number % 97),
+                    "genre": "舞萌",
+                    "bpm": 150,
+                    "is_new": number % 10 == 0,
+                },
+            }
+        )
+    return made
 
 
 # --- databases -----------------------------------------------------------------------------

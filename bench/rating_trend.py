@@ -1,6 +1,6 @@
 """Time the rating trend and the best 50 of a player with many plays, on SQLite.
 
-    .venv/bin/python bench/rating_trend.py [--plays 10000] [--days 365] [--runs 5]
+    .venv/bin/python -m bench.rating_trend [--plays 10000] [--days 365] [--runs 5]
 
 The catalog is the shared Diving-Fish music_data when present, else a made-up one of the
 same size. Plays fall on random EXPERT, MASTER and Re:MASTER charts over the days, with
@@ -8,48 +8,21 @@ achievements that rise as the months go by. Each timing includes its database qu
 """
 
 import argparse
-import json
-import pathlib
 import random
 import statistics
-import sys
 import tempfile
 import time
-from typing import Any, Dict, List
+from typing import Any, List
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from sqlalchemy import select
 
-from sqlalchemy import select  # noqa: E402
+from bench.common import catalog_data
+from maimai_probe import catalog, config, db, game, linking, tokens
+from maimai_probe.best50 import player_rating
+from maimai_probe.models import Chart, Play, Song
+from maimai_probe.trend import rating_trend, trend_points
 
-from maimai_probe import catalog, config, db, game, linking, tokens  # noqa: E402
-from maimai_probe.best50 import player_rating  # noqa: E402
-from maimai_probe.models import Chart, Play, Song  # noqa: E402
-from maimai_probe.trend import rating_trend, trend_points  # noqa: E402
-
-SHARED_CATALOG = ROOT.parent / "shared" / "fixtures" / "diving-fish" / "music_data.json"
 START = 1727712000  # 2024-10-01 00:00 China time
-
-
-def made_up_catalog(songs: int = 1200) -> List[Dict[str, Any]]:
-    """Return a catalog of songs with four or five charts each."""
-    rnd = random.Random(1)
-    made = []
-    for number in range(1, songs + 1):
-        top = rnd.randrange(110, 151) / 10
-        ds = [round(top * share, 1) for share in (0.35, 0.55, 0.75, 1.0)]
-        made.append(
-            {
-                "id": str(number),
-                "title": "曲 %d" % number,
-                "type": "DX" if number % 2 else "SD",
-                "ds": ds,
-                "level": [str(int(value)) for value in ds],
-                "charts": [{"notes": [400], "charter": "-"} for _ in ds],
-                "basic_info": {"genre": "舞萌", "bpm": 150, "is_new": number % 10 == 0},
-            }
-        )
-    return made
 
 
 def add_plays(session: Any, player_id: int, count: int, days: int) -> None:
@@ -110,11 +83,7 @@ def main() -> None:
         database = db.Database(config.normalise_database_url(url))
         database.migrate()
         with database.session() as session:
-            if SHARED_CATALOG.exists():
-                data = json.loads(SHARED_CATALOG.read_text("utf-8"))
-            else:
-                data = made_up_catalog()
-            catalog.sync_catalog(session, catalog.read_catalog(data))
+            catalog.sync_catalog(session, catalog.read_catalog(catalog_data()))
             session.commit()
             player, _ = tokens.create_player(session, "bench", now=START)
             add_plays(session, player.id, arguments.plays, arguments.days)

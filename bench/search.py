@@ -10,7 +10,6 @@ with the shared Diving-Fish catalog (a made-up one of the same size without ../s
 """
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -22,7 +21,7 @@ from typing import Any, Callable, Dict, List, Tuple
 
 from sqlalchemy import func, select
 
-from bench.common import ROOT, SHARED_CATALOG, Table, show
+from bench.common import ROOT, SHARED_CATALOG, Table, catalog_data, show
 from maimai_probe import catalog, create_app, db, game, linking, search, tokens
 from maimai_probe.models import Chart, Play, Song
 
@@ -124,29 +123,6 @@ def first_use(runs: int) -> Table:
             ],
         )
     )
-
-
-def catalog_data() -> List[Dict[str, Any]]:
-    """Return the shared catalog, or a made-up one of the same size without ../shared."""
-    if SHARED_CATALOG.exists():
-        return json.loads(SHARED_CATALOG.read_text(encoding="utf-8"))
-    rnd = random.Random(1)
-    made = []
-    for number in range(1, 1287):
-        top = rnd.randrange(110, 151) / 10
-        ds = [round(top * share, 1) for share in (0.35, 0.55, 0.75, 1.0)]
-        made.append(
-            {
-                "id": str(number),
-                "title": "曲 %d 星の歌 Song" % number,
-                "type": "DX" if number % 2 else "SD",
-                "ds": ds,
-                "level": [str(int(value)) for value in ds],
-                "charts": [{"notes": [400], "charter": "-"} for _ in ds],
-                "basic_info": {"artist": "作者 %d" % (number % 97), "genre": "舞萌", "bpm": 150},
-            }
-        )
-    return made
 
 
 def median_ms(runs: int, step: Callable[..., Any], *args: Any) -> float:
