@@ -55,7 +55,7 @@ def play_result(rnd: random.Random, constant: float, skill: float, practice: int
     expected = 99.3 - 2.2 * max(0.0, constant - skill) + 0.6 * max(0.0, skill - constant)
     expected += min(practice, 8) * 0.12
     achievement = rnd.gauss(expected, 0.9)
-    return max(600000, min(1010000, int(round(achievement * 10000))))
+    return max(600000, min(game.MAX_ACHIEVEMENT, int(round(achievement * 10000))))
 
 
 def combo_mark(rnd: random.Random, achievement: int) -> int:

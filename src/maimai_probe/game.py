@@ -47,6 +47,8 @@ RANKS = (
     ("c", "C", 500000),
     ("d", "D", 0),
 )
+#: The highest achievement a chart allows: 101%.
+MAX_ACHIEVEMENT = 1010000
 RANK_LABELS = {code: label for code, label, _ in RANKS}
 RANK_ORDER = {code: position for position, (code, _, _) in enumerate(reversed(RANKS))}
 

@@ -25,7 +25,6 @@ VERSION = 1
 PAGE = "archive"
 SERVICE = "archive"
 #: 101.0000 %, the highest achievement a chart gives, in 1/10000 %.
-MAX_ACHIEVEMENT = 1010000
 DETAIL_NUMBERS = (
     "fast",
     "late",
@@ -168,7 +167,7 @@ def _play(fields: _Record) -> PlayRecord:
         kind=fields.choice("kind", game.KINDS),
         difficulty=fields.choice("difficulty", game.DIFFICULTIES),
         level=fields.optional_text("level"),
-        achievement=fields.integer("achievement", 0, MAX_ACHIEVEMENT),
+        achievement=fields.integer("achievement", 0, game.MAX_ACHIEVEMENT),
         rank=fields.choice("rank", tuple(game.RANK_LABELS)),
         dx_score=fields.integer("dx_score", 0),
         dx_score_max=fields.integer("dx_score_max", 0),
@@ -197,7 +196,7 @@ def _score(fields: _Record) -> ScoreRecord:
         kind=fields.choice("kind", game.KINDS),
         difficulty=fields.choice("difficulty", game.DIFFICULTIES),
         level=fields.optional_text("level"),
-        achievement=fields.integer("achievement", 0, MAX_ACHIEVEMENT),
+        achievement=fields.integer("achievement", 0, game.MAX_ACHIEVEMENT),
         rank=fields.choice("rank", tuple(game.RANK_LABELS)),
         dx_score=fields.integer("dx_score", 0),
         dx_score_max=fields.optional_integer("dx_score_max", 0),

@@ -1,10 +1,11 @@
 """Small helpers for reading the official pages' markup."""
 
 import re
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from .. import game
 from .results import PageError
 
 #: The whitespace HTML indentation is made of; U+3000 and friends are part of the text.
@@ -106,6 +107,17 @@ def find_pair(text: str) -> Optional[Tuple[int, int]]:
     if match is None:
         return None
     return parse_count(match.group(1)), parse_count(match.group(2))
+
+
+def shown_achievement(text: str, fail: Callable[[str, str], PageError]) -> int:
+    """Read the achievement a page shows, failing the page when it is unreadable or over 101%."""
+    try:
+        achievement = game.parse_achievement(text)
+    except ValueError:
+        raise fail("达成率", "「%s」读不出来" % short(text)) from None
+    if achievement > game.MAX_ACHIEVEMENT:
+        raise fail("达成率", "「%s」超过了 101%%" % short(text))
+    return achievement
 
 
 def short(text: str, limit: int = 40) -> str:

@@ -18,6 +18,7 @@ from .markup import (
     image_of,
     plain_strings,
     short,
+    shown_achievement,
     strip_indent,
     text_of,
 )
@@ -214,14 +215,7 @@ class _Play:
         box = self.tags.first("playlog_achievement_txt")
         if box is None:
             raise self.fail("达成率", "不见了")
-        text = text_of(box)
-        try:
-            achievement = game.parse_achievement(text)
-        except ValueError:
-            raise self.fail("达成率", "「%s」读不出来" % short(text)) from None
-        if achievement > 1010000:
-            raise self.fail("达成率", "「%s」超过了 101%%" % short(text))
-        return achievement
+        return shown_achievement(text_of(box), self.fail)
 
     def read_rank(self, achievement: int) -> str:
         icon = self.tags.first("playlog_scorerank", "img")

@@ -16,6 +16,7 @@ from .markup import (
     make_soup,
     plain_strings,
     short,
+    shown_achievement,
     strip_indent,
     text_of,
 )
@@ -127,13 +128,7 @@ class _Chart:
     def read_achievement(self, boxes: List[Tag]) -> int:
         texts = [text_of(box) for box in boxes]
         shown = next((text for text in texts if "%" in text), texts[0])
-        try:
-            achievement = game.parse_achievement(shown)
-        except ValueError:
-            raise self.fail("达成率", "「%s」读不出来" % short(shown)) from None
-        if achievement > 1010000:
-            raise self.fail("达成率", "「%s」超过了 101%%" % short(shown))
-        return achievement
+        return shown_achievement(shown, self.fail)
 
     def read_dx_score(self, boxes: List[Tag]) -> Tuple[Optional[int], Optional[int]]:
         for box in boxes:
