@@ -221,8 +221,8 @@ def describe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def recreate_database(admin_url: str, name: str) -> str:
-    """Drop and create a database on the admin URL's server; return its URL."""
+def admin_execute(admin_url: str, *statements: str) -> None:
+    """Run statements outside a transaction on the admin URL's server, as CREATE DATABASE needs."""
     from sqlalchemy import create_engine, text
 
     from maimai_probe import config
@@ -232,29 +232,25 @@ def recreate_database(admin_url: str, name: str) -> str:
     )
     try:
         with engine.connect() as connection:
-            connection.execute(text('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name))
-            connection.execute(
-                text("CREATE DATABASE \"%s\" ENCODING 'UTF8' TEMPLATE template0" % name)
-            )
+            for statement in statements:
+                connection.execute(text(statement))
     finally:
         engine.dispose()
+
+
+def recreate_database(admin_url: str, name: str) -> str:
+    """Drop and create a database on the admin URL's server; return its URL."""
+    admin_execute(
+        admin_url,
+        'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name,
+        "CREATE DATABASE \"%s\" ENCODING 'UTF8' TEMPLATE template0" % name,
+    )
     return database_url(admin_url, name)
 
 
 def drop_database(admin_url: str, name: str) -> None:
     """Drop a benchmark database, closing whoever is still connected."""
-    from sqlalchemy import create_engine, text
-
-    from maimai_probe import config
-
-    engine = create_engine(
-        config.normalise_database_url(admin_url), isolation_level="AUTOCOMMIT", future=True
-    )
-    try:
-        with engine.connect() as connection:
-            connection.execute(text('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name))
-    finally:
-        engine.dispose()
+    admin_execute(admin_url, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
 
 
 def app_settings(url: str, **extra: Any) -> Dict[str, Any]:
