@@ -26,9 +26,14 @@ class TrendPoint(NamedTuple):
     official_rating: Optional[int]  # the last profile of that day, if one was imported
 
 
+def local_day(unix_time: int, utc_offset: int) -> int:
+    """Return the day, counted from 1970-01-01, a Unix time falls on in a time zone."""
+    return (unix_time + utc_offset * 60) // DAY
+
+
 def local_date(unix_time: int, utc_offset: int) -> datetime.date:
     """Return the date a Unix time falls on in a time zone (minutes east of UTC)."""
-    return EPOCH + datetime.timedelta(days=(unix_time + utc_offset * 60) // DAY)
+    return EPOCH + datetime.timedelta(days=local_day(unix_time, utc_offset))
 
 
 def trend_points(
@@ -46,8 +51,8 @@ def trend_points(
         if rated and achievement > best.get(chart_id, -1):
             best[chart_id] = achievement
             frames[bool(is_new)].offer(chart_id, chart_rating(constant, achievement))
-        ratings[(played_at + offset * 60) // DAY] = frames[False].total + frames[True].total
-    officials = {(observed_at + utc_offset * 60) // DAY: rating for observed_at, rating in official}
+        ratings[local_day(played_at, offset)] = frames[False].total + frames[True].total
+    officials = {local_day(observed_at, utc_offset): rating for observed_at, rating in official}
     points = []
     current: Optional[int] = None
     for day in sorted(set(ratings) | set(officials)):
