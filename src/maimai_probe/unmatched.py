@@ -3,16 +3,14 @@
 import time
 from typing import Any, Optional, Tuple
 
-from flask import Blueprint, render_template, request, session
+from flask import Blueprint, render_template, request
 
 from . import db, game, linking, tokens
+from .imports import remembered_hash
 from .models import Player
 from .players import player_or_404
 
 bp = Blueprint("unmatched", __name__, url_prefix="/players")
-
-#: The signed session cookie's map of player name -> token hash the import page remembers.
-REMEMBERED_TOKENS = "import_tokens"
 
 
 def token_refusal(player: Player) -> Optional[Tuple[int, str]]:
@@ -24,7 +22,7 @@ def token_refusal(player: Player) -> Optional[Tuple[int, str]]:
             if tokens.verify(player, presented)
             else (403, "导入令牌不正确：请检查后重新输入。")
         )
-    remembered = (session.get(REMEMBERED_TOKENS) or {}).get(player.name)
+    remembered = remembered_hash(player.name)
     if remembered and tokens.matches_hash(player, remembered):
         return None
     return 401, "请输入导入令牌：只有玩家本人可以选择谱面。"
@@ -51,7 +49,7 @@ def render_list(player: Player, status: int = 200, **message: Any) -> Tuple[str,
         player=player,
         entries=linking.unmatched(db_session, player.id),
         choices=linking.chosen(db_session, player.id),
-        remembered=bool((session.get(REMEMBERED_TOKENS) or {}).get(player.name)),
+        remembered=bool(remembered_hash(player.name)),
         **message,
     )
     return page, status
