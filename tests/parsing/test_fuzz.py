@@ -9,6 +9,7 @@ from parsing_pages import page_text
 from maimai_probe.parsing.detect import parse_page_unguarded
 from maimai_probe.parsing.divingfish import parse_divingfish_json
 from maimai_probe.parsing.results import PageError, ParsedPage
+from security.fuzzing import mutate
 
 PAGES = [
     page_text(name)
@@ -43,19 +44,6 @@ EDITS = st.tuples(
     st.integers(min_value=1, max_value=400),
     st.text(alphabet=st.sampled_from(list('<>/"= ,.%0123456789abcdiv曲目\u3000')), max_size=12),
 )
-
-
-def mutate(text, edits):
-    for what, where, length, inserted in edits:
-        start = int(where * len(text))
-        piece = text[start : start + length]
-        if what == "delete":
-            text = text[:start] + text[start + length :]
-        elif what == "duplicate":
-            text = text[:start] + piece + piece + text[start + length :]
-        else:
-            text = text[:start] + inserted + text[start + length :]
-    return text
 
 
 @FEW

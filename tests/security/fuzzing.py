@@ -2,6 +2,7 @@
 
 import json
 import pathlib
+from typing import Iterable, Tuple
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -20,6 +21,22 @@ def examples(count: int) -> settings:
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
+
+
+def mutate(text: str, edits: Iterable[Tuple[str, float, int, str]]) -> str:
+    """Delete, duplicate, replace or insert pieces at places spread over the text."""
+    for what, where, length, inserted in edits:
+        start = int(where * len(text))
+        piece = text[start : start + length]
+        if what == "delete":
+            text = text[:start] + text[start + length :]
+        elif what == "duplicate":
+            text = text[:start] + piece + piece + text[start + length :]
+        elif what == "replace":
+            text = text[:start] + inserted + text[start + length :]
+        else:
+            text = text[:start] + inserted + text[start:]
+    return text
 
 
 def sqlite_app(folder: pathlib.Path, **extra: object):

@@ -19,7 +19,7 @@ from maimai_probe.parsing.detect import parse_page, parse_page_unguarded
 from maimai_probe.parsing.divingfish import parse_divingfish_json
 from maimai_probe.parsing.results import PageError, ParsedPage
 from reliability.record_pages import PAGES, record_template
-from security.fuzzing import JSON_VALUES, NASTY, SECRET, TEXT, examples, sqlite_app
+from security.fuzzing import JSON_VALUES, NASTY, SECRET, TEXT, examples, mutate, sqlite_app
 
 REAL = record_template()
 #: The real page's first three plays (or the hand-made page): a real page, parsed fast.
@@ -45,22 +45,6 @@ EDITS = st.tuples(
     st.integers(min_value=1, max_value=2000),
     st.one_of(st.lists(st.sampled_from(PIECES), max_size=8).map("".join), NASTY),
 )
-
-
-def mutate(text, edits):
-    """Delete, duplicate, replace or insert pieces at places spread over the text."""
-    for what, where, length, inserted in edits:
-        start = int(where * len(text))
-        piece = text[start : start + length]
-        if what == "delete":
-            text = text[:start] + text[start + length :]
-        elif what == "duplicate":
-            text = text[:start] + piece + piece + text[start + length :]
-        elif what == "replace":
-            text = text[:start] + inserted + text[start + length :]
-        else:
-            text = text[:start] + inserted + text[start:]
-    return text
 
 
 def parses_or_refuses(data):
