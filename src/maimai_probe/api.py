@@ -8,7 +8,7 @@ Times are Unix seconds; ``utc_offset`` is the play's time zone in minutes east o
 import datetime
 from typing import Any, Dict, List, Optional
 
-from flask import Blueprint, abort, current_app, jsonify
+from flask import Blueprint, abort, jsonify
 from sqlalchemy import Integer, and_, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
@@ -122,9 +122,7 @@ def page_json(
     endpoint: str, player_name: str, items: List[Dict[str, Any]], wanted: Any, page: Any
 ) -> Dict[str, Any]:
     """Return a page of plays with its neighbours' cursors."""
-    links = play_queries.pager_links(
-        endpoint, wanted, page, current_app.config["PAGE_SIZE"], name=player_name
-    )
+    links = play_queries.pager_links(endpoint, wanted, page, name=player_name)
     return {
         "player": player_name,
         "size": wanted.size,

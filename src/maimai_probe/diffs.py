@@ -2,7 +2,7 @@
 
 from typing import Any, NamedTuple, Optional, Sequence
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
@@ -168,12 +168,11 @@ def plays(name: str) -> str:
         wanted.size,
     )
     diffs = [play_diff(row) for row in page.rows]
-    default_size = current_app.config["PAGE_SIZE"]
     return render_template(
         "diffs/plays.html",
         player=player,
         wanted=wanted,
         diffs=diffs,
         improved=sum(1 for diff in diffs if diff.improved),
-        links=play_queries.pager_links("diffs.plays", wanted, page, default_size, name=player.name),
+        links=play_queries.pager_links("diffs.plays", wanted, page, name=player.name),
     )

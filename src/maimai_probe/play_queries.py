@@ -365,9 +365,10 @@ def page_args(request_: PageRequest, default_size: int, **cursor: int) -> Dict[s
 
 
 def pager_links(
-    endpoint: str, wanted: PageRequest, page: PlayPage, default_size: int, **view_args: Any
+    endpoint: str, wanted: PageRequest, page: PlayPage, **view_args: Any
 ) -> Dict[str, Optional[str]]:
     """Return the URLs of the newer, older and newest pages (None where there is none)."""
+    default_size = current_app.config["PAGE_SIZE"]
 
     def link(**cursor: int) -> str:
         return url_for(endpoint, **dict(view_args, **page_args(wanted, default_size, **cursor)))

@@ -1,6 +1,6 @@
 """Every play a player kept, newest first, filtered and paged by play time."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from sqlalchemy import select
 
 from . import db, page_cache, play_queries
@@ -20,14 +20,11 @@ def plays(name: str) -> str:
     page = play_queries.fetch_page(
         session, select(Play), player.id, wanted.filters, wanted.cursor, wanted.size
     )
-    default_size = current_app.config["PAGE_SIZE"]
     return render_template(
         "records/plays.html",
         player=player,
         wanted=wanted,
         plays=[row[0] for row in page.rows],
         total=play_queries.count_plays(session, player.id, wanted.filters),
-        links=play_queries.pager_links(
-            "records.plays", wanted, page, default_size, name=player.name
-        ),
+        links=play_queries.pager_links("records.plays", wanted, page, name=player.name),
     )
