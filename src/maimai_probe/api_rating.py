@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional
 from flask import Blueprint, Response, jsonify
 
 from . import db, game, page_cache
+from .api import percent
 from .best50 import player_rating
 from .players import player_or_404
 from .rating import NEW_FRAME_SIZE, OLD_FRAME_SIZE, ChartBest, RatedChart
@@ -30,7 +31,7 @@ def chart_json(chart: ChartBest) -> Dict[str, Any]:
         "level": chart.level,
         "constant": None if constant is None else constant / 10,
         "constant_tenths": constant,
-        "achievement": chart.achievement / 10000,
+        "achievement": percent(chart.achievement),
         "achievement_raw": chart.achievement,
         "is_new": chart.is_new,
     }
@@ -47,7 +48,7 @@ def rated_json(entry: RatedChart) -> Dict[str, Any]:
         else {
             "rank": step.rank,
             "rank_label": game.RANK_LABELS.get(step.rank),
-            "achievement": step.achievement / 10000,
+            "achievement": percent(step.achievement),
             "achievement_raw": step.achievement,
             "rating": step.rating,
             "gain": step.gain,
