@@ -246,7 +246,7 @@ def chart(name: str) -> Any:
         player=player,
         chart=key,
         plays=plays,
-        level=next((play.level for play in reversed(plays) if play.level), None),
+        level=history.chart_level(plays),
         achievement=achievement,
         dx_score=dx_score,
         dx_score_max=max((play.dx_score_max for play in plays), default=None),

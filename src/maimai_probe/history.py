@@ -95,6 +95,11 @@ def chart_plays(session: Session, player_id: int, chart: ChartKey) -> List[Play]
     return list(session.execute(statement).scalars())
 
 
+def chart_level(plays: List[Play]) -> Optional[str]:
+    """Return the level the newest play that showed one gave the chart."""
+    return next((play.level for play in reversed(plays) if play.level), None)
+
+
 def score_best(session: Session, player_id: int, chart: ChartKey) -> Optional[Best]:
     """Return the best of the chart's best-score readings, if any were imported."""
     row = session.execute(
@@ -172,7 +177,7 @@ def chart(name: str) -> Any:
         chart=key,
         history=history,
         best=overall_best(history, plays, readings),
-        level=next((play.level for play in reversed(plays) if play.level), None),
+        level=chart_level(plays),
         improvements=sum(1 for step in history if step.diff.improved),
         fc_plays=sum(1 for play in plays if play.fc),
     )
