@@ -413,7 +413,7 @@ def build(url: str, plays: int = 100000, players: int = 10, seed: int = 2025) ->
         ).one()
         session.close()
     finally:
-        database.engine.dispose()
+        database.dispose()
     return ArchiveSummary(
         catalog=path,
         songs=synced.songs,

@@ -114,7 +114,7 @@ def run(url: str, repeats: int = 5) -> List[common.Table]:
         )
         if body.kind == "page" and (largest is None or len(plain) > largest[1]):
             largest = (body.name, len(plain), len(brotlied))
-    app.extensions["maimai_probe.db"].engine.dispose()
+    app.extensions["maimai_probe.db"].dispose()
     assert largest is not None
     name, plain_size, br_size = largest
     notes = [

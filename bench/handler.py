@@ -255,7 +255,7 @@ def overhead(quick: bool) -> common.Table:
                         over["ours"] <= over["serverless-wsgi"],
                     )
                 )
-        app.extensions["maimai_probe.db"].engine.dispose()
+        app.extensions["maimai_probe.db"].dispose()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     notes = [
@@ -428,7 +428,7 @@ def cold(quick: bool, python36: str) -> common.Table:
                 "AUTO_MIGRATE": True,
             }
         )
-        app.extensions["maimai_probe.db"].engine.dispose()
+        app.extensions["maimai_probe.db"].dispose()
         driver = os.path.join(work, "driver.py")
         with open(driver, "w", encoding="utf-8") as handle:
             handle.write(DRIVER)

@@ -52,7 +52,7 @@ def archive_document(plays: int = ARCHIVE_PLAYS, seed: int = 2025) -> Dict[str, 
             charts = archive.playable_charts(session)
         finally:
             session.close()
-            database.engine.dispose()
+            database.dispose()
     rnd = archive.random.Random("%d-1" % seed)
     rows, details, profiles = archive.player_rows(rnd, 1, charts, plays, 1)
     internal = exporting.INTERNAL_COLUMNS
@@ -156,7 +156,7 @@ def bench_database(
         session.execute(delete(Player).where(Player.name.startswith(prefix)))
         session.commit()
         session.close()
-        database.engine.dispose()
+        database.dispose()
     return rows
 
 

@@ -309,8 +309,13 @@ def run(
     seconds: float = 5.0,
     warmup: float = 1.0,
     concurrency: Sequence[int] = CONCURRENCY,
+    only: Sequence[str] = (),
 ) -> List[common.Table]:
-    """Load every page at every concurrency; return the table and the target's verdict."""
+    """Load every page at every concurrency; return the table and the target's verdict.
+
+    `only` keeps the pages whose names contain one of its words (the baseline always runs).
+    """
+    pages = tuple(page for page in PAGES if not only or any(word in page.name for word in only))
     rows = []
     verdict = []  # type: List[str]
     backends = BackendWatch(database_url)
@@ -319,7 +324,7 @@ def run(
         served = server.describe()
         results = {}  # type: Dict[Tuple[str, int], Result]
         sizes = {}  # type: Dict[str, Tuple[int, str]]
-        for page in (BASELINE,) + PAGES:
+        for page in (BASELINE,) + pages:
             sizes[page.name] = response_size(server, page, page.headers)
             warm_up(server, page, warmup)
             for connections in concurrency:
@@ -346,7 +351,7 @@ def run(
                 )
         peaks = server.worker_peak_rss_mb()
     backends.close()
-    for page in (BASELINE,) + PAGES:
+    for page in (BASELINE,) + pages:
         size, encoding = sizes[page.name]
         for connections in concurrency:
             result = results[(page.name, connections)]
@@ -372,7 +377,7 @@ def run(
                     result.errors,
                 )
             )
-    for page in PAGES[:4]:
+    for page in (page for page in PAGES[:4] if page in pages):
         ratios = [
             results[(page.name, c)].rps / results[(BASELINE.name, c)].rps for c in concurrency
         ]
@@ -427,8 +432,12 @@ def main() -> None:
     parser.add_argument("--url", required=True, help="a database bench.archive filled")
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--warmup", type=float, default=1.0)
+    parser.add_argument(
+        "--only", default="", help="comma-separated words: load only the pages they name"
+    )
     options = parser.parse_args()
-    for table in run(options.url, options.seconds, options.warmup):
+    only = [word.strip() for word in options.only.split(",") if word.strip()]
+    for table in run(options.url, options.seconds, options.warmup, only=only):
         common.show(table)
 
 

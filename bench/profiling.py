@@ -5,7 +5,7 @@
 In-process, through the test client, with a browser's Accept-Encoding: br. The breakdown
 times the parts with hooks on the bench's own app object (SQLAlchemy cursor events, Flask's
 template signals, the app's url_for and Flask-Compress's after_request); "other" is the rest
-(Flask and Werkzeug, routing, ORM rows, the pool's pre-ping and the session's rollback).
+(Flask and Werkzeug, routing, ORM rows, the pool's checkout and the session's close).
 The samples then say the same by library, from pyinstrument's call tree.
 """
 
@@ -71,9 +71,9 @@ class Timers:
         self.url_for_calls = 0
         self._started = {}  # type: Dict[str, Tuple[float, float]]
         self.reset()
-        engine = app.extensions["maimai_probe.db"].engine
-        event.listen(engine, "before_cursor_execute", self._sql_start)
-        event.listen(engine, "after_cursor_execute", self._sql_stop)
+        for engine in app.extensions["maimai_probe.db"].engines():
+            event.listen(engine, "before_cursor_execute", self._sql_start)
+            event.listen(engine, "after_cursor_execute", self._sql_stop)
         before_render_template.connect(self._render_start, app, weak=False)
         template_rendered.connect(self._render_stop, app, weak=False)
         self._wrap_url_for(app)
@@ -229,7 +229,7 @@ def breakdown(measured: List[Tuple[Page, List[Sample]]], requests: int) -> commo
         "Wall: what the request took; SQL wall: inside cursor.execute, the round trips to "
         "PostgreSQL on loopback. CPU: this thread's CPU time (time.thread_time), which other "
         'processes on the machine do not inflate; "other" is Flask and Werkzeug, routing, '
-        "SQLAlchemy building statements and ORM objects, the pool's pre-ping and rollback. "
+        "SQLAlchemy building statements and ORM objects, the pool's checkout and return. "
         "Under gunicorn every worker pays app CPU + PostgreSQL's CPU per request, so with 2 "
         "cores the ceiling is about 2000 / (app CPU + PostgreSQL CPU + HTTP) requests per "
         "second." % requests
@@ -407,11 +407,11 @@ def run(url: str, requests: int = 40, spy_seconds: int = 3) -> List[common.Table
     app = create_app(common.app_settings(url, PAGE_CACHE_BYTES=0))
     timers = Timers(app)
     measured = [(page, measure(app, timers, page, requests)) for page in PAGES]
-    app.extensions["maimai_probe.db"].engine.dispose()
+    app.extensions["maimai_probe.db"].dispose()
     tables = [breakdown(measured, requests), statements_table(measured)]
     plain = create_app(common.app_settings(url, PAGE_CACHE_BYTES=0))
     tables.append(sampled(plain, PAGES[1:], requests))
-    plain.extensions["maimai_probe.db"].engine.dispose()
+    plain.extensions["maimai_probe.db"].dispose()
     under_load = spied(url, PAGES, spy_seconds)
     if under_load is not None:
         tables.append(under_load)

@@ -120,7 +120,7 @@ def main() -> None:
                     "%-36s median %7.1f ms  min %7.1f ms"
                     % (label, statistics.median(times), min(times))
                 )
-        database.engine.dispose()
+        database.dispose()
 
 
 if __name__ == "__main__":

@@ -267,7 +267,7 @@ def song_list(runs: int, plays: int, data: List[Dict[str, Any]]) -> Table:
             status = client.get(page).status_code
             first = (time.perf_counter() - started) * 1000
             rows.append([page, status, first, median_ms(runs, client.get, page)])
-        database.engine.dispose()
+        database.dispose()
     return show(
         Table(
             "song list through the app on SQLite (%d charts, %d plays; ms)" % (charts, plays),

@@ -57,7 +57,7 @@ def postgres_schema(postgres_url: str) -> str:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     database.migrate()
-    database.engine.dispose()
+    database.dispose()
     return postgres_url
 
 
@@ -83,7 +83,7 @@ def app(request, tmp_path):
         application = create_app(settings(url, AUTO_MIGRATE=False))
         empty_tables(application)
     yield application
-    db_of(application).engine.dispose()
+    db_of(application).dispose()
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def sqlite_app(tmp_path):
     """Yield an app on SQLite only, for tests that do not touch database behaviour."""
     application = create_app(settings("sqlite:///%s" % (tmp_path / "test.sqlite3")))
     yield application
-    db_of(application).engine.dispose()
+    db_of(application).dispose()
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def postgres_app(postgres_schema):
     application = create_app(settings(postgres_schema, AUTO_MIGRATE=False))
     empty_tables(application)
     yield application
-    db_of(application).engine.dispose()
+    db_of(application).dispose()
 
 
 @pytest.fixture

@@ -9,18 +9,20 @@ from sqlalchemy import event
 
 @contextlib.contextmanager
 def count_queries(app: Flask) -> Iterator[List[str]]:
-    """Collect the statements the app's engine runs inside the block."""
-    engine = app.extensions["maimai_probe.db"].engine
+    """Collect the statements the app's engines (writing and reading) run inside the block."""
+    engines = app.extensions["maimai_probe.db"].engines()
     statements = []  # type: List[str]
 
     def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
         statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", record)
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 def queries_for(app: Flask, client, url: str) -> List[str]:

@@ -18,7 +18,7 @@ def test_local_use_is_development_with_the_development_secret(tmp_path):
     app = create_app({"DATABASE_URL": "sqlite:///%s" % (tmp_path / "x.sqlite3")})
     assert app.config["APP_ENV"] == "development"
     assert app.config["SECRET_KEY"] == config.DEVELOPMENT_SECRET
-    app.extensions["maimai_probe.db"].engine.dispose()
+    app.extensions["maimai_probe.db"].dispose()
 
 
 def test_gunicorn_entry_point_is_production(monkeypatch, tmp_path):
@@ -34,7 +34,7 @@ def test_gunicorn_entry_point_is_production(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
     wsgi = importlib.import_module("maimai_probe.wsgi")
     assert wsgi.app.config["APP_ENV"] == "production"
-    wsgi.app.extensions["maimai_probe.db"].engine.dispose()
+    wsgi.app.extensions["maimai_probe.db"].dispose()
 
 
 def test_environment_sits_between_defaults_and_overrides(monkeypatch, tmp_path):
@@ -45,7 +45,7 @@ def test_environment_sits_between_defaults_and_overrides(monkeypatch, tmp_path):
     assert app.config["PAGE_SIZE"] == 30
     assert app.config["DATABASE_URL"].endswith("env.sqlite3")
     assert app.config["SECRET_KEY"] == config.DEVELOPMENT_SECRET  # allowed in development
-    app.extensions["maimai_probe.db"].engine.dispose()
+    app.extensions["maimai_probe.db"].dispose()
 
 
 def test_a_malformed_environment_value_is_named():
@@ -71,7 +71,7 @@ def test_embedded_default_is_sqlite_in_the_data_dir_and_migrates_itself(monkeypa
     assert database.current_revision() is not None
     tables = set(inspect(database.engine).get_table_names())
     assert {table.name for table in Base.metadata.sorted_tables} <= tables
-    database.engine.dispose()
+    database.dispose()
 
 
 def test_migrations_match_the_models(app):

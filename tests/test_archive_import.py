@@ -52,7 +52,7 @@ def other_app(app, tmp_path):
     else:
         application = create_app(settings(url, AUTO_MIGRATE=False))
     yield application
-    db_of(application).engine.dispose()
+    db_of(application).dispose()
 
 
 @pytest.fixture

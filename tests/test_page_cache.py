@@ -210,7 +210,7 @@ def test_the_cache_stays_within_its_bound(tmp_path, monkeypatch):
     # The newest page is the one kept; the oldest ones went first.
     client.get("/players/alice/plays?size=29")
     assert cache_of(app).hits == 1
-    app.extensions["maimai_probe.db"].engine.dispose()
+    app.extensions["maimai_probe.db"].dispose()
 
 
 def test_least_recently_used_entries_go_first():
@@ -234,7 +234,7 @@ def test_a_zero_bound_turns_caching_off(tmp_path):
     assert answer.status_code == 200
     assert "ETag" not in answer.headers
     assert cache_of(app) is None
-    app.extensions["maimai_probe.db"].engine.dispose()
+    app.extensions["maimai_probe.db"].dispose()
 
 
 def test_plays_of_other_players_do_not_touch_a_players_revision(app, session):

@@ -1,16 +1,27 @@
-"""The database: one engine per app, one session per request, migrations and insert-or-ignore."""
+"""The database: one engine per app, one session per request, migrations and insert-or-ignore.
+
+On PostgreSQL a GET or HEAD reads in autocommit: under READ COMMITTED every statement takes
+its own snapshot inside a transaction too, so BEGIN and ROLLBACK would only add two round
+trips to each page. Writes (imports, tokens, chosen charts) keep one transaction each.
+"""
 
 import os
+import time
 from typing import Any, Dict, Iterable, List, Optional
 
 import click
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from flask.cli import AppGroup
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
+#: A pooled connection unused this many seconds is pinged before it is handed out again.
+PING_AFTER_IDLE_SECONDS = 1.0
+#: Requests that only read.
+READING_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 
 
 class Database:
@@ -22,10 +33,31 @@ class Database:
         self.url = url
         self.engine = make_engine(url, connect_timeout, statement_timeout_ms, pool_size)
         self.sessions = sessionmaker(bind=self.engine, future=True, expire_on_commit=False)
+        self.reading_engine = self.engine
+        if self.engine.dialect.name == "postgresql":
+            # A pool of its own: switching a pooled connection in and out of autocommit
+            # costs a round trip each way with psycopg2.
+            self.reading_engine = make_engine(
+                url, connect_timeout, statement_timeout_ms, pool_size, autocommit=True
+            )
+        self.reading_sessions = sessionmaker(
+            bind=self.reading_engine, future=True, expire_on_commit=False
+        )
 
-    def session(self) -> Session:
-        """Open a new session; the caller closes it."""
-        return self.sessions()
+    def session(self, reading: bool = False) -> Session:
+        """Open a session, in autocommit on PostgreSQL if it only reads; the caller closes it."""
+        return self.reading_sessions() if reading else self.sessions()
+
+    def engines(self) -> List[Engine]:
+        """Return the engines: the one that writes, and the one that reads when it differs."""
+        if self.reading_engine is self.engine:
+            return [self.engine]
+        return [self.engine, self.reading_engine]
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        for engine in self.engines():
+            engine.dispose()
 
     def migrate(self, revision: str = "head") -> None:
         """Bring the schema to a revision with Alembic."""
@@ -54,7 +86,11 @@ def alembic_config(connection: Any = None) -> Any:
 
 
 def make_engine(
-    url: str, connect_timeout: int, statement_timeout_ms: int, pool_size: int
+    url: str,
+    connect_timeout: int,
+    statement_timeout_ms: int,
+    pool_size: int,
+    autocommit: bool = False,
 ) -> Engine:
     """Create the engine with settings that suit each database."""
     if url.startswith("sqlite"):
@@ -64,17 +100,50 @@ def make_engine(
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     connect_args = {"connect_timeout": connect_timeout}  # type: Dict[str, Any]
+    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     if statement_timeout_ms:
         connect_args["options"] = "-c statement_timeout=%d" % statement_timeout_ms
-    return create_engine(
+    engine = create_engine(
         url,
         future=True,
-        pool_pre_ping=True,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=connect_timeout,
         connect_args=connect_args,
+        **options,
     )
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+def _note_checkin(_connection: Any, record: Any) -> None:
+    """Remember when a connection went back to the pool."""
+    if record is not None:
+        record.info["checked_in_at"] = time.monotonic()
+
+
+def _ping_if_idle(connection: Any, record: Any, _proxy: Any) -> None:
+    """Ping a connection that sat in the pool a while; a dead one is replaced, not handed out.
+
+    Pinging every checkout (pool_pre_ping) costs a round trip per request; under load a
+    connection is never idle long, and after a database restart the first error invalidates
+    the whole pool, so only a connection that waited gets the ping.
+    """
+    checked_in_at = record.info.get("checked_in_at")
+    if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
+        return
+    autocommit = connection.autocommit
+    try:
+        connection.autocommit = True  # the ping opens no transaction, so nothing to roll back
+        cursor = connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        connection.autocommit = autocommit
+    except Exception as error:  # noqa: BLE001 - any failure means the connection is gone
+        raise DisconnectionError("the pooled connection is gone: %s" % error) from error
 
 
 def _configure_sqlite(connection: Any, _record: Any) -> None:
@@ -94,7 +163,8 @@ def database() -> Database:
 def session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
-        g.db_session = database().session()
+        reading = has_request_context() and request.method in READING_METHODS
+        g.db_session = database().session(reading=reading)
     return g.db_session
 
 

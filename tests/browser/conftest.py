@@ -63,7 +63,7 @@ def demo_site(browser, tmp_path_factory) -> Iterator[Dict[str, Any]]:
             "rating": seeded.rating,
             "chart": {"query": chart, "title": title, "plays": count},
         }
-    db_of(app).engine.dispose()
+    db_of(app).dispose()
 
 
 @pytest.fixture(scope="module")

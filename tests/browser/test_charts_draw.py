@@ -44,7 +44,7 @@ def site(browser, tmp_path_factory):
             "hostile": "/players/alice/charts/chart?"
             + urlencode({"title": HOSTILE, "kind": "DX", "difficulty": 0}),
         }
-    db_of(app).engine.dispose()
+    db_of(app).dispose()
 
 
 @pytest.fixture

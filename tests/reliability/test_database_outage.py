@@ -54,7 +54,7 @@ def outage_app(cluster):
     assert created.exit_code == 0, created.output
     app.config["test_token"] = created.output.strip().split()[-1]
     yield app
-    app.extensions["maimai_probe.db"].engine.dispose()
+    app.extensions["maimai_probe.db"].dispose()
 
 
 def stored_plays(app):
@@ -185,7 +185,8 @@ def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
             assert re.search(r"<h1>503</h1>", body), what
 
     cluster.start()
-    # No restart of the app: the pool notices its dead connections by itself (pre-ping).
+    # No restart of the app: the pool notices its dead connections by itself (an idle one is
+    # pinged before use; the first one that fails invalidates the rest of the pool).
     for path in ("/", "/players/%s/" % quote(NAME), "/api/players/%s/plays" % quote(NAME)):
         response = client.get(path)
         assert response.status_code == 200, (path, response.get_data(as_text=True)[:300])

@@ -32,7 +32,7 @@ def fuzzed(tmp_path_factory):
     )
     assert answer.status_code == 201
     yield app, token
-    app.extensions["maimai_probe.db"].engine.dispose()
+    app.extensions["maimai_probe.db"].dispose()
 
 
 PAGE = own_record_page()

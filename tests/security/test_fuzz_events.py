@@ -37,7 +37,7 @@ KINDS = set(events.HTTP_PLATFORMS) | {
 def handler(tmp_path_factory):
     app = sqlite_app(tmp_path_factory.mktemp("events"))
     yield make_handler(app)
-    app.extensions["maimai_probe.db"].engine.dispose()
+    app.extensions["maimai_probe.db"].dispose()
 
 
 @pytest.fixture(autouse=True)

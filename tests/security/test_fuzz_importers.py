@@ -180,7 +180,7 @@ def store_app(request, tmp_path_factory):
             }
         )
     yield app
-    app.extensions["maimai_probe.db"].engine.dispose()
+    app.extensions["maimai_probe.db"].dispose()
 
 
 def store(app, data):

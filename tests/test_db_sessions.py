@@ -1,0 +1,95 @@
+"""Request sessions on PostgreSQL: reads in autocommit, writes in one transaction, dead
+connections replaced."""
+
+import time
+
+import pytest
+from sqlalchemy import text
+
+from conftest import db_of
+from factories import add_play, add_player
+from maimai_probe import db
+
+pytestmark = pytest.mark.postgres
+
+SAME_TRANSACTION = "SELECT now() = statement_timestamp()"
+
+
+def second_statement_starts_its_own_transaction(app, method: str) -> bool:
+    """Tell whether a request's second statement runs in a transaction of its own."""
+    with app.test_request_context("/", method=method):
+        session = db.session()
+        session.execute(text("SELECT pg_sleep(0.02)"))
+        own = session.execute(text(SAME_TRANSACTION)).scalar_one()
+        db.close_session()
+    return own
+
+
+def test_a_get_reads_in_autocommit(postgres_app):
+    assert second_statement_starts_its_own_transaction(postgres_app, "GET") is True
+    assert second_statement_starts_its_own_transaction(postgres_app, "HEAD") is True
+
+
+def test_a_post_writes_in_one_transaction(postgres_app):
+    assert second_statement_starts_its_own_transaction(postgres_app, "POST") is False
+
+
+def test_outside_a_request_the_session_is_one_transaction(postgres_app):
+    with postgres_app.app_context():
+        session = db.session()
+        session.execute(text("SELECT pg_sleep(0.02)"))
+        assert session.execute(text(SAME_TRANSACTION)).scalar_one() is False
+        db.close_session()
+
+
+def kill_other_backends(app) -> int:
+    """Terminate every other connection to the test database; return how many."""
+    with db_of(app).engine.connect() as connection:
+        killed = connection.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+        connection.commit()
+    time.sleep(0.1)  # let the backends go
+    return killed
+
+
+@pytest.fixture
+def player_page(postgres_app):
+    """Store a player with one play; return the app, its client and the record page's URL."""
+    session = db_of(postgres_app).session()
+    player = add_player(session, "ping")
+    add_play(session, player, title="PANDORA PARADOXXX")
+    session.close()
+    postgres_app.config["PAGE_CACHE_BYTES"] = 0
+    postgres_app.extensions.pop("maimai_probe.page_cache", None)  # render every time
+    client = postgres_app.test_client()
+    url = "/players/ping/plays"
+    assert client.get(url).status_code == 200
+    return postgres_app, client, url
+
+
+def test_a_connection_idle_past_the_threshold_is_pinged_and_replaced(player_page, monkeypatch):
+    app, client, url = player_page
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.05)
+    assert kill_other_backends(app) >= 1
+    time.sleep(0.1)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "PANDORA PARADOXXX" in response.get_data(as_text=True)
+
+
+def test_a_connection_killed_while_in_use_fails_one_request_then_the_pool_recovers(
+    player_page, monkeypatch
+):
+    app, client, url = player_page
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 60)  # no ping: as under steady load
+    assert kill_other_backends(app) >= 1
+    first = client.get(url)
+    assert first.status_code == 503
+    assert "数据库暂时无法连接" in first.get_data(as_text=True)
+    again = client.get(url)
+    assert again.status_code == 200
+    assert "PANDORA PARADOXXX" in again.get_data(as_text=True)
