@@ -30,7 +30,6 @@ UNKEPT_HEADERS = frozenset(("set-cookie", "date", "response-time", "content-leng
 
 _WANTED = "_page_cache_wanted"
 _KEY = "_page_cache_key"
-_ETAG = "_page_cache_etag"
 
 
 class Entry(NamedTuple):
@@ -130,18 +129,19 @@ def depends_on(*version: Any) -> None:
     if not g.get(_WANTED) or _KEY in g:
         return
     cache = page_cache()
+    environ = request.environ
     key = (
         version,
-        request.url_root,
-        request.path,
-        request.query_string,
-        chosen_encoding(request.headers.get("Accept-Encoding", "")),
+        environ.get("wsgi.url_scheme"),
+        environ.get("HTTP_HOST") or environ.get("SERVER_NAME"),
+        environ.get("SCRIPT_NAME", ""),
+        environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+        chosen_encoding(environ.get("HTTP_ACCEPT_ENCODING", "")),
     )
-    digest = hashlib.sha256(repr((current_app.extensions[EXTENSION + ".salt"], key)).encode())
-    etag = digest.hexdigest()[:40]
-    if request.if_none_match.contains_weak(etag):
+    if "HTTP_IF_NONE_MATCH" in environ and request.if_none_match.contains_weak(etag_of(key)):
         not_modified = current_app.response_class(status=304)
-        not_modified.set_etag(etag)
+        not_modified.set_etag(etag_of(key))
         not_modified.headers["Vary"] = "Accept-Encoding"
         not_modified.headers["Cache-Control"] = "no-cache"
         raise _Answered(not_modified)
@@ -149,16 +149,20 @@ def depends_on(*version: Any) -> None:
     if entry is not None:
         raise _Answered(current_app.response_class(entry.body, status=200, headers=entry.headers))
     g.setdefault(_KEY, key)
-    g.setdefault(_ETAG, etag)
+
+
+def etag_of(key: Any) -> str:
+    """Return the ETag of a cache key: a digest of it and of the code that renders it."""
+    salt = current_app.extensions[EXTENSION + ".salt"]
+    return hashlib.sha256(repr((salt, key)).encode()).hexdigest()[:40]
 
 
 def keep(response: Response) -> Response:
     """Keep a cacheable answer as it will be sent: compressed, with its headers."""
     key = g.pop(_KEY, None)
-    etag = g.pop(_ETAG, None)
     if key is None or response.status_code != 200:
         return response
-    response.set_etag(etag)
+    response.set_etag(etag_of(key))
     response.headers.setdefault("Cache-Control", "no-cache")  # revalidate: a cheap 304
     if (
         response.is_streamed
