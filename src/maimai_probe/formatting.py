@@ -1,6 +1,7 @@
 """Template filters that show the game's numbers the way the game does."""
 
 import datetime
+import functools
 from typing import Optional
 
 from flask import Flask
@@ -16,8 +17,20 @@ def local_time(
     """Format a Unix time in the time zone it was played in."""
     if unix_time is None:
         return ""
-    zone = datetime.timezone(datetime.timedelta(minutes=utc_offset))
-    return datetime.datetime.fromtimestamp(unix_time, zone).strftime(pattern)
+    return datetime.datetime.fromtimestamp(unix_time, time_zone(utc_offset)).strftime(pattern)
+
+
+@functools.lru_cache(maxsize=64)
+def time_zone(utc_offset: int) -> datetime.timezone:
+    """Return the fixed time zone of a UTC offset in minutes."""
+    return datetime.timezone(datetime.timedelta(minutes=utc_offset))
+
+
+def thousands(number: Optional[int]) -> str:
+    """Format a count with thousands separators: 12,345."""
+    if number is None:
+        return ""
+    return f"{number:,}"
 
 
 def signed_achievement(delta: Optional[int]) -> str:
@@ -37,12 +50,21 @@ def signed(number: Optional[int]) -> str:
     return "%+d" % number
 
 
+def trend(delta: Optional[int]) -> str:
+    """Name a difference's direction for its CSS class: up, down or level."""
+    if delta is None or delta == 0:
+        return "level"
+    return "up" if delta > 0 else "down"
+
+
 def init_app(app: Flask) -> None:
     """Give templates the filters and the game's vocabulary."""
     app.jinja_env.filters.update(
         achievement=game.achievement_text,
         signed_achievement=signed_achievement,
         signed=signed,
+        thousands=thousands,
+        trend=trend,
         local_time=local_time,
         rank_label=lambda code: game.RANK_LABELS.get(code, code or ""),
         difficulty_name=lambda index: game.DIFFICULTY_NAMES.get(index, str(index)),

@@ -1,5 +1,6 @@
 """One chart's plays, oldest first, with the best so far and each step that raised it."""
 
+import functools
 from typing import Any, List, NamedTuple, Optional
 
 from flask import Blueprint, abort, g, render_template, request, url_for
@@ -33,7 +34,13 @@ def chart_url(player_name: str, title: str, kind: str, difficulty: int) -> str:
     path = paths.get(player_name)
     if path is None:
         path = paths[player_name] = url_for("history.chart", name=player_name)
-    return path + "?" + encode_query([("title", title), ("kind", kind), ("difficulty", difficulty)])
+    return path + "?" + chart_query(title, kind, difficulty)
+
+
+@functools.lru_cache(maxsize=8192)
+def chart_query(title: str, kind: str, difficulty: int) -> str:
+    """Return a chart's query string; the same few thousand charts come up again and again."""
+    return encode_query([("title", title), ("kind", kind), ("difficulty", difficulty)])
 
 
 class ChartKey(NamedTuple):
