@@ -9,8 +9,9 @@ from sqlalchemy import event
 
 @contextlib.contextmanager
 def count_queries(app: Flask) -> Iterator[List[str]]:
-    """Collect the statements the app's engines (writing and reading) run inside the block."""
-    engines = app.extensions["maimai_probe.db"].engines()
+    """Collect the statements the app runs inside the block: on both engines and light reads."""
+    database = app.extensions["maimai_probe.db"]
+    engines = database.engines()
     statements = []  # type: List[str]
 
     def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
@@ -18,9 +19,11 @@ def count_queries(app: Flask) -> Iterator[List[str]]:
 
     for engine in engines:
         event.listen(engine, "before_cursor_execute", record)
+    database.read_listeners.append(statements.append)
     try:
         yield statements
     finally:
+        database.read_listeners.remove(statements.append)
         for engine in engines:
             event.remove(engine, "before_cursor_execute", record)
 

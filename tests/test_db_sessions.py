@@ -1,16 +1,18 @@
 """Request sessions on PostgreSQL: reads in autocommit, writes in one transaction, dead
-connections replaced."""
+connections replaced; and the light reads of kept pages."""
 
 import time
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import bindparam, column, select, table, text
+from sqlalchemy.exc import OperationalError
 
 from conftest import db_of
 from factories import add_play, add_player
-from maimai_probe import db
+from maimai_probe import config, db
+from maimai_probe.players import PLAYER_ROW
 
-pytestmark = pytest.mark.postgres
+postgres = pytest.mark.postgres
 
 SAME_TRANSACTION = "SELECT now() = statement_timestamp()"
 
@@ -25,15 +27,18 @@ def second_statement_starts_its_own_transaction(app, method: str) -> bool:
     return own
 
 
+@postgres
 def test_a_get_reads_in_autocommit(postgres_app):
     assert second_statement_starts_its_own_transaction(postgres_app, "GET") is True
     assert second_statement_starts_its_own_transaction(postgres_app, "HEAD") is True
 
 
+@postgres
 def test_a_post_writes_in_one_transaction(postgres_app):
     assert second_statement_starts_its_own_transaction(postgres_app, "POST") is False
 
 
+@postgres
 def test_outside_a_request_the_session_is_one_transaction(postgres_app):
     with postgres_app.app_context():
         session = db.session()
@@ -71,6 +76,7 @@ def player_page(postgres_app):
     return postgres_app, client, url
 
 
+@postgres
 def test_a_connection_idle_past_the_threshold_is_pinged_and_replaced(player_page, monkeypatch):
     app, client, url = player_page
     monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.05)
@@ -81,6 +87,7 @@ def test_a_connection_idle_past_the_threshold_is_pinged_and_replaced(player_page
     assert "PANDORA PARADOXXX" in response.get_data(as_text=True)
 
 
+@postgres
 def test_a_connection_killed_while_in_use_fails_one_request_then_the_pool_recovers(
     player_page, monkeypatch
 ):
@@ -93,3 +100,47 @@ def test_a_connection_killed_while_in_use_fails_one_request_then_the_pool_recove
     again = client.get(url)
     assert again.status_code == 200
     assert "PANDORA PARADOXXX" in again.get_data(as_text=True)
+
+
+@postgres
+def test_with_kept_pages_a_killed_connection_costs_no_failed_request(postgres_app, monkeypatch):
+    session = db_of(postgres_app).session()
+    add_play(session, add_player(session, "kept"), title="PANDORA PARADOXXX")
+    session.close()
+    client = postgres_app.test_client()
+    assert client.get("/players/kept/plays").status_code == 200
+    monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 60)
+    assert kill_other_backends(postgres_app) >= 1
+    # The light read meets the dead connection, drops it and lets the view read anew.
+    response = client.get("/players/kept/plays")
+    assert response.status_code == 200
+    assert "PANDORA PARADOXXX" in response.get_data(as_text=True)
+
+
+def test_read_row_returns_the_first_row_or_none(app):
+    database = db_of(app)
+    session = database.session()
+    add_player(session, "light")
+    session.close()
+    row = database.read_row(PLAYER_ROW, name="light")
+    fields = dict(zip(PLAYER_ROW.selected_columns.keys(), row))
+    assert fields["name"] == "light" and fields["revision"] == 0
+    assert database.read_row(PLAYER_ROW, name="nobody") is None
+
+
+def test_read_row_gives_none_and_drops_the_connection_when_the_read_fails(app):
+    database = db_of(app)
+    nowhere = table("no_such_table", column("name"))
+    missing = select(nowhere.c.name).where(nowhere.c.name == bindparam("name"))
+    assert database.read_row(missing, name="x") is None
+    assert database.read_row(PLAYER_ROW, name="nobody") is None  # the pool still serves
+
+
+def test_read_row_raises_sqlalchemy_s_error_when_the_database_is_unreachable():
+    database = db.Database(
+        config.normalise_database_url("postgresql://nobody:none@127.0.0.1:9/none"),
+        connect_timeout=1,
+    )
+    with pytest.raises(OperationalError):
+        database.read_row(PLAYER_ROW, name="x")
+    database.dispose()

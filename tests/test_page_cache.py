@@ -252,3 +252,46 @@ def test_a_kept_page_costs_only_the_player_query(app, client, session):
     with count_queries(app) as statements:
         assert client.get("/players/alice/diff").status_code == 200
     assert len(statements) == 1 and "FROM player" in statements[0]
+
+
+def test_a_kept_page_is_found_without_a_session(app, client, session, monkeypatch):
+    add_play(session, add_player(session))
+    first = client.get("/players/alice/plays", headers=BROWSER)
+
+    def no_session(*_args, **_kwargs):
+        raise AssertionError("a kept page opened a session")
+
+    monkeypatch.setattr(app.extensions["maimai_probe.db"], "session", no_session)
+    again = client.get("/players/alice/plays", headers=BROWSER)
+    assert again.status_code == 200 and again.get_data() == first.get_data()
+
+
+def versioned_app(found, shown):
+    """Return a bare app whose one view is looked up at version `found` and shows `shown`."""
+    from flask import Flask
+
+    bare = Flask(__name__)
+    page_cache.init_app(bare)
+    renders = []
+
+    def view():
+        renders.append(1)
+        page_cache.depends_on(*shown)
+        return "page %d" % len(renders)
+
+    bare.add_url_rule("/", "view", page_cache.cached(view, version=lambda: found))
+    return bare, renders
+
+
+def test_a_page_found_by_its_version_is_rendered_once():
+    bare, renders = versioned_app(("v", 1), ("v", 1))
+    client = bare.test_client()
+    assert [client.get("/").get_data(as_text=True) for _ in range(3)] == ["page 1"] * 3
+    assert len(renders) == 1
+
+
+def test_a_page_whose_data_changed_since_the_lookup_is_not_kept():
+    bare, renders = versioned_app(("v", 1), ("v", 2))
+    client = bare.test_client()
+    assert [client.get("/").get_data(as_text=True) for _ in range(2)] == ["page 1", "page 2"]
+    assert len(cache_of(bare)) == 0

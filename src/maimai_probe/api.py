@@ -12,10 +12,10 @@ from flask import Blueprint, abort, jsonify
 from sqlalchemy import Integer, and_, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
-from . import db, game, page_cache, play_queries
+from . import db, game, play_queries
 from .diffs import PlayDiff, diff_select, lateral_joins, play_diff
 from .models import Play, PlayDetail, Score
-from .players import player_or_404
+from .players import player_or_404, player_page
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -133,7 +133,7 @@ def page_json(
 
 
 @bp.route("/players/<name>/plays")
-@page_cache.cached
+@player_page
 def plays(name: str) -> Any:
     """Return a page of a player's plays, newest first, with the page's filters."""
     session = db.session()
@@ -155,7 +155,7 @@ def plays(name: str) -> Any:
 
 
 @bp.route("/players/<name>/diff")
-@page_cache.cached
+@player_page
 def diff(name: str) -> Any:
     """Return a page of a player's plays, each against the chart's earlier best."""
     session = db.session()
@@ -274,7 +274,7 @@ def best_json(row: Any) -> Dict[str, Any]:
 
 
 @bp.route("/players/<name>/best")
-@page_cache.cached
+@player_page
 def best(name: str) -> Any:
     """Return the best per chart (title, kind, difficulty) from plays and best-score readings."""
     session = db.session()

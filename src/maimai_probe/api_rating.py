@@ -9,10 +9,10 @@ from typing import Any, Dict, List, Optional
 
 from flask import Blueprint, Response, jsonify
 
-from . import db, game, page_cache
+from . import db, game
 from .api import percent
 from .best50 import player_rating
-from .players import player_or_404
+from .players import player_or_404, player_page
 from .rating import NEW_FRAME_SIZE, OLD_FRAME_SIZE, ChartBest, RatedChart
 from .trend import rating_trend
 
@@ -69,7 +69,7 @@ def frame_json(entries: List[RatedChart], size: int) -> Dict[str, Any]:
 
 
 @bp.route("/players/<name>/rating")
-@page_cache.cached
+@player_page
 def rating(name: str) -> Response:
     """Return the player's best 50 as the archive computes it, beside the official rating."""
     session = db.session()
@@ -92,7 +92,7 @@ def rating(name: str) -> Response:
 
 
 @bp.route("/players/<name>/rating/trend")
-@page_cache.cached
+@player_page
 def trend(name: str) -> Response:
     """Return the player's rating after each day of play: [{date, rating, official_rating}]."""
     session = db.session()

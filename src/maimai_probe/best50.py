@@ -6,9 +6,9 @@ from flask import Blueprint, render_template
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from . import db, page_cache
+from . import db
 from .models import Chart, Play, ProfileSnapshot, Score, Song
-from .players import player_or_404
+from .players import player_or_404, player_page
 from .rating import Best50, ChartBest, best50
 
 bp = Blueprint("rating", __name__, url_prefix="/players")
@@ -81,7 +81,7 @@ def player_rating(session: Session, player_id: int) -> PlayerRating:
 
 
 @bp.route("/<name>/best50", endpoint="best50")
-@page_cache.cached
+@player_page
 def best50_page(name: str) -> str:
     """Show the player's best 50."""
     session = db.session()

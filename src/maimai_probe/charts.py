@@ -8,10 +8,10 @@ from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from . import db, game, history, page_cache
+from . import db, game, history
 from .models import Play, PlayDetail, ProfileSnapshot, Score
 from .play_queries import DAY, local_day_start
-from .players import player_or_404
+from .players import player_or_404, player_page
 from .trend import rating_trend
 
 bp = Blueprint("charts", __name__, url_prefix="/players")
@@ -174,7 +174,7 @@ def most_played(session: Session, player_id: int, limit: int = PICKER_SIZE) -> L
 
 
 @bp.route("/<name>/charts")
-@page_cache.cached
+@player_page
 def trends(name: str) -> str:
     """Show the player's rating over time, activity and marks as charts with their numbers."""
     session = db.session()
@@ -211,7 +211,7 @@ def trends(name: str) -> str:
 
 
 @bp.route("/<name>/charts/chart")
-@page_cache.cached
+@player_page
 def chart(name: str) -> Any:
     """Show one chart's achievement and DX score over the player's plays."""
     session = db.session()

@@ -7,14 +7,14 @@ trips to each page. Writes (imports, tokens, chosen charts) keep one transaction
 
 import os
 import time
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import click
 from flask import Flask, current_app, g, has_request_context, request
 from flask.cli import AppGroup
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
@@ -43,10 +43,53 @@ class Database:
         self.reading_sessions = sessionmaker(
             bind=self.reading_engine, future=True, expire_on_commit=False
         )
+        self._compiled = {}  # type: Dict[Any, Any]
+        #: Functions called with the SQL of every read_row (query counting in tests and bench).
+        self.read_listeners = []  # type: List[Any]
 
     def session(self, reading: bool = False) -> Session:
         """Open a session, in autocommit on PostgreSQL if it only reads; the caller closes it."""
         return self.reading_sessions() if reading else self.sessions()
+
+    def read_row(self, statement: Any, **parameters: Any) -> Optional[Tuple[Any, ...]]:
+        """Return the first row of a small read on a pooled connection, without a session.
+
+        The hot path of kept pages: a third of the CPU of an ORM session round trip. None
+        when there is no row, and None too when the read itself fails: the connection is
+        dropped and the caller goes the ordinary way. A database that cannot be reached
+        raises SQLAlchemy's OperationalError, as a session would.
+        """
+        compiled = self._compiled.get(statement)
+        if compiled is None:
+            compiled = self._compiled[statement] = statement.compile(
+                dialect=self.reading_engine.dialect
+            )
+        if compiled.positional:
+            values = tuple(parameters[name] for name in compiled.positiontup)  # type: Any
+        else:
+            values = parameters
+        for listener in self.read_listeners:
+            listener(compiled.string)
+        dbapi_error = self.reading_engine.dialect.dbapi.Error
+        try:
+            connection = self.reading_engine.raw_connection()
+        except dbapi_error as error:
+            raise DBAPIError.instance(
+                compiled.string, values, error, dbapi_error, connection_invalidated=True
+            ) from error
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(compiled.string, values)
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+        except dbapi_error:
+            connection.invalidate()
+            return None
+        finally:
+            connection.close()
+        return tuple(row) if row is not None else None
 
     def engines(self) -> List[Engine]:
         """Return the engines: the one that writes, and the one that reads when it differs."""

@@ -7,9 +7,9 @@ from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
-from . import db, game, page_cache, play_queries
+from . import db, game, play_queries
 from .models import Play
-from .players import player_or_404
+from .players import player_or_404, player_page
 
 bp = Blueprint("diffs", __name__, url_prefix="/players")
 
@@ -153,7 +153,7 @@ def play_diff(row: Sequence[Any]) -> PlayDiff:
 
 
 @bp.route("/<name>/diff")
-@page_cache.cached
+@player_page
 def plays(name: str) -> str:
     """Show one page of a player's plays, each against the earlier best."""
     session = db.session()

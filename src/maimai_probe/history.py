@@ -7,10 +7,10 @@ from flask import Blueprint, abort, g, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from . import db, page_cache, play_queries
+from . import db, play_queries
 from .diffs import PlayDiff
 from .models import Play, Score
-from .players import player_or_404
+from .players import player_or_404, player_page
 
 bp = Blueprint("history", __name__, url_prefix="/players")
 
@@ -169,7 +169,7 @@ def overall_best(history: List[HistoryStep], plays: List[Play], readings: Option
 
 
 @bp.route("/<name>/chart")
-@page_cache.cached
+@player_page
 def chart(name: str) -> Any:
     """Show every play of one chart, oldest first, with the best so far."""
     session = db.session()

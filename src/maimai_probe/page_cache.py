@@ -1,12 +1,14 @@
 """Keep rendered pages in memory, keyed by the version of the data they show; answer 304s.
 
 A view decorated with `cached` names the version of what it shows by calling `depends_on`
-once it has loaded it (for a player's pages: the player's id and revision, which every write
-to the archive bumps in its own transaction). From then on the answer is keyed by that version,
-the URL and the encoding Flask-Compress chooses for the request, so it is rendered and
-compressed once per process. A request whose If-None-Match names the key's ETag gets a 304
-without rendering. Answers that touched the session (CSRF tokens, remembered tokens), set
-cookies or are not 200 are never kept. Nothing here knows the game: any versioned page works.
+once it has loaded it, or `cached` finds it first with a cheap lookup of its own (for a
+player's pages: the player's id and revision, which every write to the archive bumps in its
+own transaction). From then on the answer is keyed by that version, the URL and the encoding
+Flask-Compress chooses for the request, so it is rendered and compressed once per process.
+A request whose If-None-Match names the key's ETag gets a 304 without rendering. Answers that
+touched the session (CSRF tokens, remembered tokens), set cookies, are not 200, or whose data
+changed between the lookup and the view are never kept. Nothing here knows the game: any
+versioned page works.
 """
 
 import functools
@@ -30,6 +32,7 @@ UNKEPT_HEADERS = frozenset(("set-cookie", "date", "response-time", "content-leng
 
 _WANTED = "_page_cache_wanted"
 _KEY = "_page_cache_key"
+_CHANGED = "_page_cache_changed"
 
 
 class Entry(NamedTuple):
@@ -109,14 +112,23 @@ def page_cache(app: Optional[Flask] = None) -> Optional[PageCache]:
     return (app or current_app).extensions.get(EXTENSION)
 
 
-def cached(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Let a view's GET answers be kept once the view calls depends_on."""
+def cached(
+    view: Callable[..., Any], version: Optional[Callable[..., Optional[Tuple[Any, ...]]]] = None
+) -> Callable[..., Any]:
+    """Let a view's GET answers be kept once the view calls depends_on.
+
+    `version`, given the view's arguments, returns the version cheaply (None when it cannot
+    tell): then a kept answer is found before the view runs at all.
+    """
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if request.method in ("GET", "HEAD") and page_cache() is not None:
-            g.setdefault(_WANTED, True)
         try:
+            if request.method in ("GET", "HEAD") and page_cache() is not None:
+                g.setdefault(_WANTED, True)
+                found = version(*args, **kwargs) if version is not None else None
+                if found is not None:
+                    depends_on(*found)
             return view(*args, **kwargs)
         except _Answered as answered:
             return answered.response
@@ -126,7 +138,12 @@ def cached(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def depends_on(*version: Any) -> None:
     """Name the version of the data this answer shows; answer from the cache when kept."""
-    if not g.get(_WANTED) or _KEY in g:
+    if not g.get(_WANTED):
+        return
+    if _KEY in g:
+        kept = g.get(_KEY)
+        if kept is not None and kept[0] != version:
+            g.setdefault(_CHANGED, True)  # written to since the version was read: keep nothing
         return
     cache = page_cache()
     environ = request.environ
@@ -160,7 +177,7 @@ def etag_of(key: Any) -> str:
 def keep(response: Response) -> Response:
     """Keep a cacheable answer as it will be sent: compressed, with its headers."""
     key = g.pop(_KEY, None)
-    if key is None or response.status_code != 200:
+    if key is None or response.status_code != 200 or g.pop(_CHANGED, False):
         return response
     response.set_etag(etag_of(key))
     response.headers.setdefault("Cache-Control", "no-cache")  # revalidate: a cheap 304

@@ -1,10 +1,10 @@
 """A player's home: the latest profile, what the archive holds, the newest plays."""
 
-from typing import Any, NamedTuple, Optional
+from typing import Any, Callable, NamedTuple, Optional, Tuple
 
-from flask import Blueprint, abort, render_template
-from sqlalchemy import case, distinct, func, select
-from sqlalchemy.orm import Session
+from flask import Blueprint, abort, g, render_template
+from sqlalchemy import bindparam, case, distinct, func, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from . import db, game, page_cache
 from .models import Play, Player, ProfileSnapshot
@@ -30,12 +30,52 @@ class PlayTotals(NamedTuple):
     sss_charts: int = 0  # charts with SSS or better
 
 
+#: A player's row, read without a session before a kept page is looked for.
+PLAYER_ROW = select(*Player.__table__.columns).where(Player.name == bindparam("name"))
+PLAYER_FIELDS = tuple(PLAYER_ROW.selected_columns.keys())
+#: Where this request keeps the rows player_version read, by name.
+_READ_ROWS = "_player_rows"
+
+
+def player_version(name: str, **_view_args: Any) -> Optional[Tuple[int, int]]:
+    """Return a player's (id, revision) by one light read, or None when it cannot tell.
+
+    The row is kept for player_or_404, so a page rendered anew does not read it again.
+    """
+    if not plausible_name(name):
+        return None
+    row = db.database().read_row(PLAYER_ROW, name=name)
+    if row is None:
+        return None
+    fields = dict(zip(PLAYER_FIELDS, row))
+    g.setdefault(_READ_ROWS, {})[name] = fields
+    return fields["id"], fields["revision"]
+
+
+def player_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Keep a player's page, finding a kept copy by the player's revision before the view runs."""
+    return page_cache.cached(view, version=player_version)
+
+
+def plausible_name(name: str) -> bool:
+    """Tell whether a player could have this name at all."""
+    return bool(name) and len(name) <= 32 and "\x00" not in name
+
+
 def player_or_404(name: str, session: Optional[Session] = None) -> Player:
     """Return the player of this name, or answer 404 in Chinese."""
-    if not name or len(name) > 32 or "\x00" in name:
+    if not plausible_name(name):
         abort(404, description="找不到玩家「%s」。" % name[:32].replace("\x00", ""))
     session = session or db.session()
-    player = session.execute(select(Player).where(Player.name == name)).scalar_one_or_none()
+    fields = g.get(_READ_ROWS, {}).pop(name, None)
+    if fields is not None:
+        # As if the session had loaded it: persistent, clean, and no second read.
+        player = Player(**fields)
+        make_transient_to_detached(player)
+        session.add(player)
+    else:
+        statement = select(Player).where(Player.name == name)
+        player = session.execute(statement).scalar_one_or_none()
     if player is None:
         abort(404, description="找不到玩家「%s」。" % name)
     page_cache.depends_on(player.id, player.revision)
@@ -100,7 +140,7 @@ def recent_plays(session: Session, player_id: int, limit: int = RECENT_PLAYS) ->
 
 
 @bp.route("/<name>/")
-@page_cache.cached
+@player_page
 def home(name: str) -> str:
     """Show a player's profile, totals and newest plays."""
     session = db.session()

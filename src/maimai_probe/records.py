@@ -3,15 +3,15 @@
 from flask import Blueprint, render_template
 from sqlalchemy import select
 
-from . import db, page_cache, play_queries
+from . import db, play_queries
 from .models import Play
-from .players import player_or_404
+from .players import player_or_404, player_page
 
 bp = Blueprint("records", __name__, url_prefix="/players")
 
 
 @bp.route("/<name>/plays")
-@page_cache.cached
+@player_page
 def plays(name: str) -> str:
     """Show one page of a player's plays."""
     session = db.session()

@@ -8,9 +8,9 @@ from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from . import db, game, page_cache, play_queries, search
+from . import db, game, play_queries, search
 from .models import Chart, Play, Score, Song
-from .players import player_or_404
+from .players import player_or_404, player_page
 
 bp = Blueprint("songs", __name__)
 
@@ -356,7 +356,7 @@ def catalog() -> str:
 
 
 @bp.route("/players/<name>/songs", endpoint="list")
-@page_cache.cached
+@player_page
 def player_songs(name: str) -> str:
     """List the catalog's charts with a player's best on each."""
     return render_list(player_or_404(name))

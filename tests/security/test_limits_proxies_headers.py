@@ -237,6 +237,7 @@ def test_every_kind_of_answer_carries_the_security_headers(sqlite_app, monkeypat
         raise OperationalError("SELECT 1", {}, Exception("down"))
 
     monkeypatch.setattr(api, "player_or_404", unreachable)
+    monkeypatch.setattr(sqlite_app.extensions["maimai_probe.db"], "read_row", unreachable)
     others.append(("503", client.get("/api/players/%s/plays" % PLAYER, base_url=base), 503))
     for where, answer, status in others:
         assert answer.status_code == status, where
