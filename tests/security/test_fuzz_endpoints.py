@@ -220,8 +220,9 @@ def test_reading_pages_answer_any_query_without_a_server_error(fuzzed, path, nam
     )
     url = path.format(name=player_path(name)) + ("?" + encoded if encoded else "")
     response = app.test_client().get(url, headers={"Accept": accept} if accept else {})
-    # Werkzeug 2.0 answers an empty name's "//" with a redirect to the merged slashes.
-    allowed = (200, 400, 404) if name else (200, 308, 400, 404)
+    # Werkzeug 2.0 answers a path with "//" (an empty name, or one that starts or ends with
+    # a slash) with a redirect to the merged slashes.
+    allowed = (200, 308, 400, 404) if "//" in "/%s/" % name else (200, 400, 404)
     assert response.status_code in allowed, (url, response.status_code)
     if path.startswith("/api/"):
         assert isinstance(response.get_json(), (dict, list))
