@@ -57,7 +57,8 @@ class Database:
         The hot path of kept pages: a third of the CPU of an ORM session round trip. None
         when there is no row, and None too when the read itself fails: the connection is
         dropped and the caller goes the ordinary way. A database that cannot be reached
-        raises SQLAlchemy's OperationalError, as a session would.
+        raises SQLAlchemy's OperationalError, as a session would. Values come as the driver
+        gives them, without SQLAlchemy's type processing: read plain columns only.
         """
         compiled = self._compiled.get(statement)
         if compiled is None:
