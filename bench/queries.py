@@ -66,28 +66,12 @@ def middle_time(app: Any) -> int:
 
 def measure(app: Any, path: str, repeats: int) -> Tuple[int, float]:
     """Return the statements one GET runs and its median milliseconds over a few GETs."""
-    from sqlalchemy import event
-
-    database = app.extensions["maimai_probe.db"]
-    engines = database.engines()
     client = app.test_client()
-    statements = []  # type: List[str]
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-        statements.append(statement)
-
     response = client.get(path)  # warm: compiled statements and templates cached
     if response.status_code != 200:
         raise RuntimeError("%s answered %d" % (path, response.status_code))
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
-    database.read_listeners.append(statements.append)
-    try:
+    with app.extensions["maimai_probe.db"].recorded_statements() as statements:
         client.get(path)
-    finally:
-        database.read_listeners.remove(statements.append)
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", record)
     times = []
     for _ in range(repeats):
         started = time.perf_counter()

@@ -1,31 +1,13 @@
 """Count the SQL statements an app sends to its database."""
 
-import contextlib
-from typing import Iterator, List
+from typing import ContextManager, List
 
 from flask import Flask
-from sqlalchemy import event
 
 
-@contextlib.contextmanager
-def count_queries(app: Flask) -> Iterator[List[str]]:
+def count_queries(app: Flask) -> ContextManager[List[str]]:
     """Collect the statements the app runs inside the block: on both engines and light reads."""
-    database = app.extensions["maimai_probe.db"]
-    engines = database.engines()
-    statements = []  # type: List[str]
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
-        statements.append(statement)
-
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", record)
-    database.read_listeners.append(statements.append)
-    try:
-        yield statements
-    finally:
-        database.read_listeners.remove(statements.append)
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", record)
+    return app.extensions["maimai_probe.db"].recorded_statements()
 
 
 def queries_for(app: Flask, client, url: str) -> List[str]:

@@ -5,9 +5,10 @@ its own snapshot inside a transaction too, so BEGIN and ROLLBACK would only add 
 trips to each page. Writes (imports, tokens, chosen charts) keep one transaction each.
 """
 
+import contextlib
 import os
 import time
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
 
 import click
 from flask import Flask, current_app, g, has_request_context, request
@@ -97,6 +98,28 @@ class Database:
         if self.reading_engine is self.engine:
             return [self.engine]
         return [self.engine, self.reading_engine]
+
+    @contextlib.contextmanager
+    def recorded_statements(self) -> Iterator[List[str]]:
+        """Collect the SQL of every statement run inside the block: both engines, light reads.
+
+        For counting queries in tests and benchmarks; nothing in a request uses it.
+        """
+        statements = []  # type: List[str]
+
+        def record(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+            statements.append(statement)
+
+        engines = self.engines()
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", record)
+        self.read_listeners.append(statements.append)
+        try:
+            yield statements
+        finally:
+            self.read_listeners.remove(statements.append)
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", record)
 
     def dispose(self) -> None:
         """Close every pooled connection."""
