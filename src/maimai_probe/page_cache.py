@@ -141,8 +141,7 @@ def depends_on(*version: Any) -> None:
     if not g.get(_WANTED):
         return
     if _KEY in g:
-        kept = g.get(_KEY)
-        if kept is not None and kept[0] != version:
+        if g.get(_KEY)[0] != version:
             g.setdefault(_CHANGED, True)  # written to since the version was read: keep nothing
         return
     cache = page_cache()
@@ -156,12 +155,14 @@ def depends_on(*version: Any) -> None:
         environ.get("QUERY_STRING", ""),
         chosen_encoding(environ.get("HTTP_ACCEPT_ENCODING", "")),
     )
-    if "HTTP_IF_NONE_MATCH" in environ and request.if_none_match.contains_weak(etag_of(key)):
-        not_modified = current_app.response_class(status=304)
-        not_modified.set_etag(etag_of(key))
-        not_modified.headers["Vary"] = "Accept-Encoding"
-        not_modified.headers["Cache-Control"] = "no-cache"
-        raise _Answered(not_modified)
+    if "HTTP_IF_NONE_MATCH" in environ:
+        etag = etag_of(key)
+        if request.if_none_match.contains_weak(etag):
+            not_modified = current_app.response_class(status=304)
+            not_modified.set_etag(etag)
+            not_modified.headers["Vary"] = "Accept-Encoding"
+            not_modified.headers["Cache-Control"] = "no-cache"
+            raise _Answered(not_modified)
     entry = cache.get(key)
     if entry is not None:
         raise _Answered(current_app.response_class(entry.body, status=200, headers=entry.headers))
