@@ -216,8 +216,7 @@ def test_a_player_sees_the_best_of_plays_and_score_readings(client, catalog):
     assert "100.5500%" in text and "AP+" in text and "FDX" in text
     assert "100.3000%" in text and "SSS" in text and ">FC<" in text and "2 次" in text
     assert (
-        'href="/players/alice/charts/chart?title=%E3%83%92%E3%83%90%E3%83%8A&amp;kind=DX'
-        '&amp;difficulty=master"' in text
+        'href="/players/alice/charts/chart?title=ヒバナ&amp;kind=DX&amp;difficulty=master"' in text
     )
     assert "未游玩" in text
     played = rows_of(catalog, player_id=alice.id, sort="plays", difficulty="master")

@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
     from .api_rating import bp as api_rating
     from .best50 import bp as rating
     from .catalog_cli import songs_commands
+    from .chart_links import bp as chart_links
     from .charts import bp as charts
     from .demo import bp as demo
     from .diffs import bp as diffs
@@ -24,6 +25,7 @@ def register(app: Flask) -> None:
     from .unmatched import bp as unmatched
 
     app.register_blueprint(site)
+    app.register_blueprint(chart_links)
     app.register_blueprint(api)
     csrf.exempt_blueprints(app).add(api.name)  # bearer tokens, no cookies
     app.register_blueprint(players)

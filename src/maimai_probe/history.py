@@ -1,9 +1,8 @@
 """One chart's plays, oldest first, with the best so far and each step that raised it."""
 
-import functools
 from typing import Any, List, NamedTuple, Optional
 
-from flask import Blueprint, abort, g, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,31 +15,6 @@ bp = Blueprint("history", __name__, url_prefix="/players")
 
 #: The longest title a chart may have here (the query string must stay sane).
 MAX_TITLE = 300
-
-try:  # Werkzeug 2.3 and later: how url_for writes a query string
-    from werkzeug.urls import _urlencode as encode_query
-except ImportError:  # Werkzeug 2.0 to 2.2
-    from werkzeug.urls import url_encode as encode_query
-
-
-@bp.app_template_global()
-def chart_url(player_name: str, title: str, kind: str, difficulty: int) -> str:
-    """Return the link to a chart's history, as url_for writes it.
-
-    A page links every card to its chart: url_for builds the path once per request, and
-    each card adds only its query string, encoded the way url_for encodes it.
-    """
-    paths = g.setdefault("_chart_history_paths", {})
-    path = paths.get(player_name)
-    if path is None:
-        path = paths[player_name] = url_for("history.chart", name=player_name)
-    return path + "?" + chart_query(title, kind, difficulty)
-
-
-@functools.lru_cache(maxsize=8192)
-def chart_query(title: str, kind: str, difficulty: int) -> str:
-    """Return a chart's query string; the same few thousand charts come up again and again."""
-    return encode_query([("title", title), ("kind", kind), ("difficulty", difficulty)])
 
 
 class ChartKey(NamedTuple):
