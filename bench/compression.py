@@ -29,7 +29,9 @@ WHOLE_CATALOG = 100000
 ANCHOR = "original probe: 3.1 MB page -> 76.1 kB with Brotli (41x)"
 ANCHOR_BYTES = 76100
 #: Brotli qualities tried on the largest page; the app sends 5 (11 is what the anchor might use).
-QUALITIES = (5, 7, 9, 11)
+QUALITIES = (4, 5, 7, 9, 11)
+#: Flask-Compress's own default quality, what an app that doesn't set one sends.
+FLASK_COMPRESS_QUALITY = 4
 TAG = re.compile(r"<[^>]*>")
 SPACE = re.compile(r"\s+")
 
@@ -157,6 +159,13 @@ def visible_text(page: bytes) -> bytes:
     return SPACE.sub(" ", text).encode("utf-8")
 
 
+def quality_note(quality: int, app_quality: int) -> str:
+    """Say whose quality this is: the app's, or Flask-Compress's default."""
+    if quality == app_quality:
+        return " (the app's)"
+    return " (Flask-Compress default)" if quality == FLASK_COMPRESS_QUALITY else ""
+
+
 def qualities_table(name: str, page: bytes, window: int, app_quality: int) -> common.Table:
     """Show the largest page at each Brotli quality, and its visible text alone, the floor."""
     rows = []
@@ -169,7 +178,7 @@ def qualities_table(name: str, page: bytes, window: int, app_quality: int) -> co
             rows.append(
                 (
                     label,
-                    "%d%s" % (quality, " (the app's)" if quality == app_quality else ""),
+                    "%d%s" % (quality, quality_note(quality, app_quality)),
                     kib(len(body)),
                     kib(packed),
                     "%.1fx" % (len(page) / float(packed)),
