@@ -13,20 +13,36 @@ from import_helpers import (
     detail_page,
     new_player,
     own_record_page,
+    play,
     profile_page,
     record_page,
     row_counts,
     score_page,
 )
-from maimai_probe import create_app, importing, tokens
-from maimai_probe.models import Play, PlayDetail, ProfileSnapshot, Score
+from maimai_probe import create_app, game, importing, tokens
+from maimai_probe.catalog import read_catalog, sync_catalog
+from maimai_probe.linking import resolve
+from maimai_probe.models import ChartAlias, Play, PlayDetail, ProfileSnapshot, Score
 from maimai_probe.parsing import archive
 from maimai_probe.parsing.detect import parse_page
+from maimai_probe.parsing.results import ParsedPage, ScoreRecord
+from test_catalog import small_catalog, song
+from test_linking import chart_id
 
 TIMES = (1759467960, 1759467754)
 MOVED = "搬家玩家"
 IMPORTS = "/api/players/%s/imports" % MOVED
 IDS = frozenset(("id", "player_id", "play_id", "chart_id"))
+#: The title the small catalog has two songs for: 131 "Link" and 383 "Link(CoF)".
+LINK = ("Link", game.STANDARD, game.MASTER)
+CHOSEN_AT = 1760000250
+
+
+def load_catalog(session, songs=None, reverse=False):
+    """Sync the small catalog, or the songs given; reversed, its charts get other row ids."""
+    entries = small_catalog() if songs is None else songs
+    sync_catalog(session, read_catalog(entries[::-1] if reverse else entries))
+    session.commit()
 
 
 def fill(session):
@@ -109,7 +125,8 @@ def test_an_export_imports_onto_another_app_with_identical_rows(
     assert first.status_code == 201, first.get_json()
     answer = first.get_json()
     assert answer["files"][0]["page"] == "archive"
-    assert answer["new"] == {"plays": 7, "details": 1, "scores": 1, "snapshots": 2}
+    counts = {"plays": 7, "details": 1, "scores": 1, "snapshots": 2, "aliases": 0}
+    assert answer["new"] == counts
     original, moved = rows_of(session, "舞萌玩家"), rows_of(other, MOVED)
     assert moved == original
     assert {play["service"] for play in moved["plays"]} == {"cn", "intl"}
@@ -122,8 +139,8 @@ def test_an_export_imports_onto_another_app_with_identical_rows(
     before = row_counts(other)
     again = client.post(IMPORTS, data=exported, headers=headers)
     assert again.status_code == 200
-    assert again.get_json()["new"] == {"plays": 0, "details": 0, "scores": 0, "snapshots": 0}
-    assert again.get_json()["known"] == {"plays": 7, "details": 1, "scores": 1, "snapshots": 2}
+    assert again.get_json()["new"] == dict.fromkeys(counts, 0)
+    assert again.get_json()["known"] == counts
     assert row_counts(other) == before
     assert rows_of(other, MOVED) == original
 
@@ -137,15 +154,19 @@ def test_the_archive_keeps_when_each_snapshot_was_seen(session, exported, other)
     assert (reading["source"], reading["observed_at"]) == ("divingfish", 1760000000)
 
 
-def test_the_form_takes_an_archive_file(session, exported, other_app, other):
-    token = new_player(other, MOVED)[1]
-    client = other_app.test_client()
-    url = "/players/%s/import" % MOVED
+def post_form(client, name, token, body):
+    """Upload an archive on a player's import page; return the result page."""
+    url = "/players/%s/import" % name
     form = client.get(url).get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
     data = {"token": token, "csrf_token": csrf, "html": ""}
-    data["files"] = [(io.BytesIO(exported), "舞萌玩家-archive.json")]
-    response = client.post(url, data=data, content_type="multipart/form-data")
+    data["files"] = [(io.BytesIO(body), "舞萌玩家-archive.json")]
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def test_the_form_takes_an_archive_file(session, exported, other_app, other):
+    token = new_player(other, MOVED)[1]
+    response = post_form(other_app.test_client(), MOVED, token, exported)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "本站导出的存档 JSON" in page
@@ -300,6 +321,38 @@ def change(path, value):
 
 DELETE = object()
 
+#: A chart choice as the export writes it: "Link" meant 383 "Link(CoF)", not 131 "Link".
+ALIAS = {
+    "title": "Link",
+    "kind": "SD",
+    "difficulty": 3,
+    "created_at": CHOSEN_AT,
+    "chart": {"catalog_id": "383", "title": "Link(CoF)", "kind": "SD", "difficulty": 3},
+}
+
+
+def with_alias(**chart):
+    """Return the base document with the chart choice, its chart changed as given."""
+    document = base_document()
+    document["aliases"] = [copy.deepcopy(ALIAS)]
+    document["aliases"][0]["chart"].update(chart)
+    return document
+
+
+def alias_change(path, value):
+    """Return an edit that adds the chart choice, then changes it at a path."""
+
+    def edit(document):
+        document["aliases"] = [copy.deepcopy(ALIAS)]
+        return change(["aliases", 0] + path, value)(document)
+
+    return edit
+
+
+def duplicate_alias(document):
+    document["aliases"] = [copy.deepcopy(ALIAS), dict(ALIAS, created_at=CHOSEN_AT + 1)]
+    return document
+
 
 def duplicate_play(document):
     document["plays"][1]["played_at"] = document["plays"][0]["played_at"]
@@ -395,6 +448,40 @@ BAD_ARCHIVES = [
         change(["snapshots", 0, "rating"], -1),
         "第 1 条玩家信息的 rating 应该是不小于 0 的整数",
     ),
+    ("aliases not a list", change(["aliases"], {}), "存档的 aliases 应该是列表（{}）"),
+    ("choice not an object", change(["aliases"], [7]), "第 1 条谱面选择的 内容不是对象（7）"),
+    ("choice without chart", alias_change(["chart"], DELETE), "第 1 条谱面选择的 chart 缺失"),
+    (
+        "chart as text",
+        alias_change(["chart"], "383"),
+        '第 1 条谱面选择的 chart 应该是对象（"383"）',
+    ),
+    (
+        "catalog id as number",
+        alias_change(["chart", "catalog_id"], 383),
+        "第 1 条谱面选择的 chart.catalog_id 应该是数字组成的文字（383）",
+    ),
+    (
+        "chart difficulty unknown",
+        alias_change(["chart", "difficulty"], 7),
+        "第 1 条谱面选择的 chart.difficulty 应该是",
+    ),
+    (
+        "choice kind unknown",
+        alias_change(["kind"], "XX"),
+        '第 1 条谱面选择的 kind 应该是 "DX"、"SD" 之一',
+    ),
+    (
+        "choice time missing",
+        alias_change(["created_at"], DELETE),
+        "第 1 条谱面选择的 created_at 缺失",
+    ),
+    ("choice title with a NUL", alias_change(["title"], "Link\x00"), "谱面选择的 title 含有空字符"),
+    (
+        "choice made twice",
+        duplicate_alias,
+        '第 2 条谱面选择的 title 与第 1 条谱面选择重复（"Link"）',
+    ),
 ]
 
 
@@ -417,10 +504,12 @@ def test_a_malformed_archive_is_refused_naming_record_and_field(client, session,
 def test_the_valid_base_document_imports(client, session):
     token = new_player(session)[1]
     headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
-    body = json.dumps(base_document()).encode()
+    body = json.dumps(base_document()).encode()  # no "aliases": as exported before choices were
     response = client.post("/api/players/舞萌玩家/imports", data=body, headers=headers)
     assert response.status_code == 201
-    assert response.get_json()["new"] == {"plays": 2, "details": 1, "scores": 1, "snapshots": 1}
+    counts = {"plays": 2, "details": 1, "scores": 1, "snapshots": 1, "aliases": 0}
+    assert response.get_json()["new"] == counts
+    assert response.get_json()["files"][0]["warnings"] == []
 
 
 def test_a_truncated_archive_is_refused(client, session):
@@ -431,3 +520,105 @@ def test_a_truncated_archive_is_refused(client, session):
     assert response.status_code == 422
     assert "格式有误" in response.get_json()["files"][0]["error"]
     assert row_counts(session)["play"] == 0
+
+
+# --- chart choices ------------------------------------------------------------------------
+
+NOW = 1760000400
+SKIPPED = (
+    "谱面选择「Link」（标准 MASTER）选的是 id 99999「幻の曲」，本站的曲目列表里没有这张谱面，"
+    "已跳过：更新曲目列表后再导入这份存档即可补上，也可以在「未对应到谱面的曲目」页面重新选择。"
+)
+
+
+def link_page():
+    """Return a page with a play and a score reading of the ambiguous title "Link"."""
+    title, kind, difficulty = LINK
+    reading = ScoreRecord(title=title, kind=kind, difficulty=difficulty, achievement=990000)
+    played = play(1759000000, title=title, kind=kind, difficulty=difficulty)
+    return ParsedPage(page="record", service="cn", plays=[played], scores=[reading])
+
+
+def import_document(session, player, document):
+    """Import an archive document for a player; return the result."""
+    return importing.import_pages(session, player, [parse_page(json.dumps(document))], NOW)
+
+
+def links_of(session, title):
+    """Return the charts the plays and score readings of a title are linked to."""
+    plays = session.scalars(select(Play.chart_id).where(Play.title == title))
+    scores = session.scalars(select(Score.chart_id).where(Score.title == title))
+    return set(plays) | set(scores)
+
+
+def choices(session):
+    """Return every chart choice: title, kind, difficulty, chart and when it was made."""
+    rows = session.execute(
+        select(
+            ChartAlias.title,
+            ChartAlias.kind,
+            ChartAlias.difficulty,
+            ChartAlias.chart_id,
+            ChartAlias.created_at,
+        )
+    )
+    return [tuple(row) for row in rows]
+
+
+def test_a_choice_of_a_chart_this_catalog_lacks_is_skipped_with_a_warning(client, session):
+    load_catalog(session)
+    token = new_player(session)[1]
+    body = json.dumps(with_alias(catalog_id="99999", title="幻の曲")).encode()
+    response = post_form(client, "舞萌玩家", token, body)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert SKIPPED in page
+    assert "新增 2 次游玩、1 条游玩详情、1 条成绩、1 份玩家信息；" in page
+    assert "个谱面选择" not in page
+    counts = row_counts(session)
+    assert (counts["play"], counts["chart_alias"]) == (2, 0)
+
+    # Once the catalog has the chart, importing the same archive again brings the choice.
+    load_catalog(session, small_catalog() + [song("99999", "Link")])
+    player = tokens.find_player(session, "舞萌玩家")
+    again = import_document(session, player, with_alias(catalog_id="99999", title="幻の曲"))
+    assert again.files[0].warnings == []
+    assert (again.new["aliases"], again.new["plays"]) == (1, 0)
+    assert choices(session) == [LINK + (chart_id(session, "99999"), CHOSEN_AT)]
+
+
+def test_a_choice_moves_rows_linked_while_the_title_was_unique(session):
+    load_catalog(session, [song("131", "Link", ds=[3.0, 6.0, 9.0, 12.2])])
+    player = new_player(session)[0]
+    importing.import_pages(session, player, [link_page()], NOW)
+    assert links_of(session, "Link") == {chart_id(session, "131")}
+    load_catalog(session)  # now also 383 "Link(CoF)", shown as "Link" too
+
+    result = import_document(session, player, with_alias())
+    assert (result.new["aliases"], result.files[0].warnings) == (1, [])
+    cof = chart_id(session, "383")
+    assert choices(session) == [LINK + (cof, CHOSEN_AT)]
+    assert links_of(session, "Link") == {cof}
+
+    before = row_counts(session)
+    again = import_document(session, player, with_alias())
+    assert not any(again.new.values())
+    assert again.known["aliases"] == 1
+    assert row_counts(session) == before
+
+
+def test_a_choice_already_made_here_is_kept(session):
+    load_catalog(session)
+    player = new_player(session)[0]
+    importing.import_pages(session, player, [link_page()], NOW)
+    original = chart_id(session, "131")
+    resolve(session, player.id, LINK, original, NOW)
+    session.commit()
+
+    result = import_document(session, player, with_alias())
+    assert (result.new["aliases"], result.known["aliases"]) == (0, 1)
+    assert result.files[0].warnings == [
+        "谱面选择「Link」（标准 MASTER）在本站已经选过另一首，保留了本站的选择。"
+    ]
+    assert choices(session) == [LINK + (original, NOW)]
+    assert links_of(session, "Link") == {original}

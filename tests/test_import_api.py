@@ -44,8 +44,8 @@ def test_the_real_page_stores_50_plays_then_nothing_new(client, token, session):
     assert first.status_code == 201
     assert first.get_json() == {
         "player": "舞萌玩家",
-        "new": {"plays": 50, "details": 0, "scores": 0, "snapshots": 0},
-        "known": {"plays": 0, "details": 0, "scores": 0, "snapshots": 0},
+        "new": {"plays": 50, "details": 0, "scores": 0, "snapshots": 0, "aliases": 0},
+        "known": {"plays": 0, "details": 0, "scores": 0, "snapshots": 0, "aliases": 0},
         "rejected": 0,
         "files": [
             {
@@ -53,8 +53,8 @@ def test_the_real_page_stores_50_plays_then_nothing_new(client, token, session):
                 "page": "record",
                 "accepted": True,
                 "error": None,
-                "new": {"plays": 50, "details": 0, "scores": 0, "snapshots": 0},
-                "known": {"plays": 0, "details": 0, "scores": 0, "snapshots": 0},
+                "new": {"plays": 50, "details": 0, "scores": 0, "snapshots": 0, "aliases": 0},
+                "known": {"plays": 0, "details": 0, "scores": 0, "snapshots": 0, "aliases": 0},
                 "warnings": [],
             }
         ],

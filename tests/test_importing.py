@@ -29,7 +29,7 @@ def player(session):
 
 def test_a_record_page_stores_its_plays_and_a_second_import_adds_nothing(session, player):
     first = importing.import_pages(session, player, [record_page(*TIMES)], NOW)
-    assert first.new == {"plays": 3, "details": 0, "scores": 0, "snapshots": 0}
+    assert first.new == {"plays": 3, "details": 0, "scores": 0, "snapshots": 0, "aliases": 0}
     assert first.known["plays"] == 0
     again = importing.import_pages(session, player, [record_page(*TIMES, 1759460000)], NOW + 9)
     assert again.new["plays"] == 1
@@ -79,7 +79,7 @@ def test_a_detail_page_known_to_the_minute_matches_its_play_in_the_same_import(s
 
 def test_a_minute_only_play_without_a_stored_play_is_skipped_with_a_warning(session, player):
     result = importing.import_pages(session, player, [detail_page(TIMES[0], exact=False)], NOW)
-    assert result.new == {"plays": 0, "details": 0, "scores": 0, "snapshots": 0}
+    assert result.new == {"plays": 0, "details": 0, "scores": 0, "snapshots": 0, "aliases": 0}
     assert "最近游玩记录" in result.files[0].warnings[0]
     assert row_counts(session)["play"] == 0
 

@@ -19,13 +19,20 @@ from sqlalchemy.orm import Session
 
 from . import game
 from .db import insert_ignore
-from .linking import link_plays
-from .models import Play, ProfileSnapshot, Score, bump_revision
+from .linking import Candidate, ChartKey, aliases, chart_candidates, link_chosen, link_plays
+from .models import ChartAlias, Play, ProfileSnapshot, Score, bump_revision
 from .models import PlayDetail as PlayDetailRow
-from .parsing.results import ArchivedSnapshot, PageError, ParsedPage, PlayDetail, PlayRecord
+from .parsing.results import (
+    ArchivedAlias,
+    ArchivedSnapshot,
+    PageError,
+    ParsedPage,
+    PlayDetail,
+    PlayRecord,
+)
 
 #: What an import stores, in the order it stores them.
-KINDS = ("plays", "details", "scores", "snapshots")
+KINDS = ("plays", "details", "scores", "snapshots", "aliases")
 
 
 def _zero() -> Dict[str, int]:
@@ -122,7 +129,12 @@ def read_upload(name: str, data: Union[bytes, str]) -> Upload:
 
 #: The largest value each kind of integer column holds (PostgreSQL's; SQLite's are wider).
 INTEGER_LIMITS = ((BigInteger, 2**63 - 1), (SmallInteger, 2**15 - 1), (Integer, 2**31 - 1))
-RECORD_LABELS = {"play": "游玩记录", "score": "成绩", "profile_snapshot": "玩家信息"}
+RECORD_LABELS = {
+    "play": "游玩记录",
+    "score": "成绩",
+    "profile_snapshot": "玩家信息",
+    "chart_alias": "谱面选择",
+}
 
 
 def check_storable(page: ParsedPage) -> None:
@@ -138,6 +150,7 @@ def check_storable(page: ParsedPage) -> None:
         ([vars(play) for play in page.plays], Play.__table__),
         ([vars(score) for score in page.scores], Score.__table__),
         (profiles, ProfileSnapshot.__table__),
+        ([vars(alias) for alias in page.aliases], ChartAlias.__table__),
     )
     for records, table in groups:
         for number, record in enumerate(records, start=1):
@@ -279,6 +292,7 @@ def store_page(
         "details": store_details(session, page.details, play_ids),
         "scores": store_scores(session, player_id, page, now),
         "snapshots": store_snapshot(session, player_id, page, now),
+        "aliases": store_aliases(session, player_id, page.aliases, result.warnings),
     }
     for kind, (offered, added) in counts.items():
         result.new[kind], result.known[kind] = added, offered - added
@@ -420,6 +434,88 @@ def store_snapshot(session: Session, player_id: int, page: ParsedPage, now: int)
     rows.sort(key=lambda row: row["fingerprint"])  # the unique key's lock order
     added = insert_ignore(session, ProfileSnapshot.__table__, rows, ["player_id", "fingerprint"])
     return len(rows), added
+
+
+#: The columns of the chart_alias unique key: one choice per player and shown chart.
+ALIAS_IDENTITY = ("player_id", "title", "kind", "difficulty")
+
+
+def store_aliases(
+    session: Session, player_id: int, archived: List[ArchivedAlias], warnings: List[str]
+) -> Tuple[int, int]:
+    """Insert an archive's chart choices this catalog has, link their rows, warn of the rest.
+
+    A choice applies here only when the chart it names (catalog song id and difficulty) is
+    one of this catalog's candidates for the title. The others are skipped with a warning
+    rather than refusing the file: the plays and scores stand without them, and the player
+    can choose again on the unmatched page, or import the archive again once the catalog
+    has the chart. A choice the player already made here stays as it is.
+    """
+    if not archived:
+        return 0, 0
+    rows = alias_rows(session, player_id, archived, warnings)
+    rows.sort(key=lambda row: tuple(row[column] for column in ALIAS_IDENTITY))  # lock order
+    added = insert_ignore(session, ChartAlias.__table__, rows, ALIAS_IDENTITY)
+    link_chosen(session, player_id, held_choices(session, player_id, rows, warnings))
+    return len(rows), added
+
+
+def alias_rows(
+    session: Session, player_id: int, archived: List[ArchivedAlias], warnings: List[str]
+) -> List[Dict[str, Any]]:
+    """Return the chart_alias rows of the choices whose chart this catalog has; warn of the rest."""
+    candidates = chart_candidates(session, {alias.title for alias in archived})
+    rows = []
+    for alias in archived:
+        key = (alias.title, alias.kind, alias.difficulty)
+        chart_id = catalog_chart(candidates.get(key, []), alias)
+        if chart_id is None:
+            warnings.append(
+                "谱面选择%s选的是%s，本站的曲目列表里没有这张谱面，已跳过：更新曲目列表后"
+                "再导入这份存档即可补上，也可以在「未对应到谱面的曲目」页面重新选择。"
+                % (shown_chart(key), chosen_text(alias))
+            )
+            continue
+        row = dict(zip(ALIAS_IDENTITY, (player_id,) + key))
+        rows.append(dict(row, chart_id=chart_id, created_at=alias.created_at))
+    return rows
+
+
+def held_choices(
+    session: Session, player_id: int, rows: List[Dict[str, Any]], warnings: List[str]
+) -> Dict[ChartKey, int]:
+    """Return the chart the player now holds for each row's title; warn where it is another."""
+    held = aliases(session, {player_id})
+    choices = {}
+    for row in rows:
+        key = (row["title"], row["kind"], row["difficulty"])
+        choices[key] = held[(player_id,) + key]
+        if choices[key] != row["chart_id"]:
+            warnings.append("谱面选择%s在本站已经选过另一首，保留了本站的选择。" % shown_chart(key))
+    return choices
+
+
+def catalog_chart(candidates: List[Candidate], alias: ArchivedAlias) -> Optional[int]:
+    """Return the id of the candidate an archived choice names, or None when none is it."""
+    if alias.chart.catalog_id is None:  # a song without an id cannot be named elsewhere
+        return None
+    wanted = (alias.chart.catalog_id, alias.chart.difficulty)
+    for candidate in candidates:
+        if (candidate.catalog_id, candidate.difficulty) == wanted:
+            return candidate.chart_id
+    return None
+
+
+def shown_chart(key: ChartKey) -> str:
+    """Name a shown title, kind and difficulty in Chinese: '「Link」（标准 MASTER）'."""
+    title, kind, difficulty = key
+    return "「%s」（%s %s）" % (title, game.KIND_LABELS[kind], game.DIFFICULTY_NAMES[difficulty])
+
+
+def chosen_text(alias: ArchivedAlias) -> str:
+    """Name the chart an archived choice chose: ' id 383「Link(CoF)」'."""
+    chart = alias.chart
+    return "%s「%s」" % (" id %s" % chart.catalog_id if chart.catalog_id else "", chart.title)
 
 
 def snapshot_row(snapshot: ArchivedSnapshot) -> Dict[str, Any]:

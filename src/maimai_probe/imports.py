@@ -29,6 +29,7 @@ KIND_UNITS = (
     ("details", "条游玩详情"),
     ("scores", "条成绩"),
     ("snapshots", "份玩家信息"),
+    ("aliases", "个谱面选择"),
 )
 
 

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from typing import Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import game
@@ -180,6 +180,39 @@ def aliases(session: Session, player_ids: Set[int]) -> Dict[Tuple[int, str, str,
     return {
         (player, title, kind, difficulty): chart for player, title, kind, difficulty, chart in rows
     }
+
+
+def link_chosen(session: Session, player_id: int, choices: Dict[ChartKey, int]) -> None:
+    """Link every play and score reading of the chosen titles to their charts, as resolve does.
+
+    Rows linked to another chart move over too: a title linked while the catalog had one
+    song of that name follows the choice once it has two.
+    """
+    changes = [
+        {
+            "c_player": player_id,
+            "c_title": title,
+            "c_kind": kind,
+            "c_difficulty": difficulty,
+            "c_chart": chart_id,
+        }
+        for (title, kind, difficulty), chart_id in sorted(choices.items())
+    ]
+    if not changes:
+        return
+    for table in (Play.__table__, Score.__table__):
+        session.execute(
+            update(table)
+            .where(
+                table.c.player_id == bindparam("c_player"),
+                table.c.title == bindparam("c_title"),
+                table.c.kind == bindparam("c_kind"),
+                table.c.difficulty == bindparam("c_difficulty"),
+                or_(table.c.chart_id.is_(None), table.c.chart_id != bindparam("c_chart")),
+            )
+            .values(chart_id=bindparam("c_chart")),
+            changes,
+        )
 
 
 def unmatched(session: Session, player_id: int) -> List[Unmatched]:

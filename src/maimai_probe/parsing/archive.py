@@ -1,9 +1,11 @@
-"""Read this site's own archive export back: every play, detail, score reading and snapshot.
+"""Read this site's own archive export back: plays, details, scores, snapshots, chart choices.
 
 The export (exporting.archive) is a JSON object marked ``"format": "maimai-probe-archive"``.
 Reading it is strict: a record with a missing or ill-typed field refuses the whole file,
 naming the record and the field, so a damaged archive never half-arrives. Fields this
-version does not know are ignored, so a newer exporter's additions do not break it.
+version does not know are ignored, so a newer exporter's additions do not break it; a
+field an older exporter did not write (``aliases`` before chart choices were exported)
+reads as empty.
 """
 
 import json
@@ -11,7 +13,9 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from .. import game
 from .results import (
+    ArchivedAlias,
     ArchivedSnapshot,
+    ChosenChart,
     PageError,
     ParsedPage,
     PlayDetail,
@@ -21,6 +25,8 @@ from .results import (
 )
 
 FORMAT = "maimai-probe-archive"
+#: Raised only when an older reader would misread an archive: fields it does not know, as
+#: the chart choices ("aliases") were to version 1 readers, it ignores.
 VERSION = 1
 PAGE = "archive"
 SERVICE = "archive"
@@ -38,6 +44,7 @@ DETAIL_NUMBERS = (
 PROFILE_TEXTS = ("title", "course_rank", "class_rank", "friend_code", "icon")
 PROFILE_NUMBERS = ("rating", "stars", "play_count")
 HEX = frozenset("0123456789abcdef")
+DIGITS = frozenset("0123456789")
 
 _NOTHING = object()
 
@@ -65,6 +72,7 @@ def parse_archive(document: Any) -> ParsedPage:
     plays = _list(document, "plays")
     scores = _list(document, "scores")
     snapshots = _list(document, "snapshots")
+    aliases = _list(document, "aliases")
     page = ParsedPage(page=PAGE, service=SERVICE)
     first_seen: Dict[int, int] = {}
     for number, entry in enumerate(plays, start=1):
@@ -86,7 +94,23 @@ def parse_archive(document: Any) -> ParsedPage:
         _snapshot(_Record("玩家信息", number, entry))
         for number, entry in enumerate(snapshots, start=1)
     ]
+    page.aliases = _aliases(aliases)
     return page
+
+
+def _aliases(entries: List[Any]) -> List[ArchivedAlias]:
+    """Read the chart choices, refusing two for one title, kind and difficulty."""
+    read: List[ArchivedAlias] = []
+    first_seen: Dict[Tuple[str, str, int], int] = {}
+    for number, entry in enumerate(entries, start=1):
+        fields = _Record("谱面选择", number, entry)
+        alias = _alias(fields)
+        key = (alias.title, alias.kind, alias.difficulty)
+        if key in first_seen:
+            raise fields.fail("title", "与第 %d 条谱面选择重复" % first_seen[key], alias.title)
+        first_seen[key] = number
+        read.append(alias)
+    return read
 
 
 def _list(document: Mapping[str, Any], key: str) -> List[Any]:
@@ -221,6 +245,27 @@ def _snapshot(fields: _Record) -> ArchivedSnapshot:
     )
 
 
+def _alias(fields: _Record) -> ArchivedAlias:
+    return ArchivedAlias(
+        title=fields.text("title"),
+        kind=fields.choice("kind", game.KINDS),
+        difficulty=fields.choice("difficulty", game.DIFFICULTIES),
+        chart=_chosen_chart(fields),
+        created_at=fields.integer("created_at", 0),
+    )
+
+
+def _chosen_chart(alias: _Record) -> ChosenChart:
+    chart = alias.required("chart", _is_mapping, "应该是对象")
+    fields = _Record(alias.label, alias.number, chart, "chart.")
+    return ChosenChart(
+        catalog_id=fields.optional("catalog_id", _is_catalog_id, "应该是数字组成的文字"),
+        title=fields.text("title"),
+        kind=fields.choice("kind", game.KINDS),
+        difficulty=fields.choice("difficulty", game.DIFFICULTIES),
+    )
+
+
 def _problem(problem: str, value: Any = _NOTHING) -> str:
     if value is _NOTHING:
         return problem
@@ -274,6 +319,10 @@ def _is_judgements(value: Any) -> bool:
 
 def _is_names(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(name, str) for name in value)
+
+
+def _is_catalog_id(value: Any) -> bool:
+    return isinstance(value, str) and value != "" and set(value) <= DIGITS
 
 
 def _is_sha256(value: Any) -> bool:

@@ -98,6 +98,27 @@ class ArchivedSnapshot:
 
 
 @dataclass
+class ChosenChart:
+    """A catalog chart named as every copy of the catalog names it, not by our row ids."""
+
+    catalog_id: Optional[str]  # the Diving-Fish song id: "383"
+    title: str  # the catalog's title, which may differ from the shown one: "Link(CoF)"
+    kind: str
+    difficulty: int
+
+
+@dataclass
+class ArchivedAlias:
+    """A player's choice of chart for a shown title, read back from an archive export."""
+
+    title: str  # as the official pages show it
+    kind: str
+    difficulty: int
+    chart: ChosenChart
+    created_at: int
+
+
+@dataclass
 class ParsedPage:
     """Everything one page yielded, with what kind of page it was."""
 
@@ -110,6 +131,7 @@ class ParsedPage:
     scores: List[ScoreRecord] = field(default_factory=list)
     profile: Optional[ProfileSnapshot] = None
     snapshots: List[ArchivedSnapshot] = field(default_factory=list)  # archive imports only
+    aliases: List[ArchivedAlias] = field(default_factory=list)  # archive imports only
 
 
 class PageError(ValueError):
