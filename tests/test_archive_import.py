@@ -22,7 +22,7 @@ from import_helpers import (
 from maimai_probe import create_app, game, importing, tokens
 from maimai_probe.catalog import read_catalog, sync_catalog
 from maimai_probe.linking import resolve
-from maimai_probe.models import ChartAlias, Play, PlayDetail, ProfileSnapshot, Score
+from maimai_probe.models import Chart, ChartAlias, Play, PlayDetail, ProfileSnapshot, Score, Song
 from maimai_probe.parsing import archive
 from maimai_probe.parsing.detect import parse_page
 from maimai_probe.parsing.results import ParsedPage, ScoreRecord
@@ -46,16 +46,20 @@ def load_catalog(session, songs=None, reverse=False):
 
 
 def fill(session):
-    """Give a player plays of two services, a detail, readings of two sources, two profiles."""
+    """Give a player plays of two services, a detail, two readings, two profiles, a choice."""
+    load_catalog(session)
     player = new_player(session)[0]
     intl = record_page(1759000000)
     intl.service = "intl"
     intl.plays[0].utc_offset = 540
+    intl.plays[0].title, intl.plays[0].kind = LINK[:2]
     pages = [record_page(*TIMES), detail_page(TIMES[0]), score_page(1005000), profile_page()]
     importing.import_pages(session, player, pages, 1760000000)
     upload = importing.read_upload("record.html", own_record_page())
     importing.import_uploads(session, player, [upload], 1760000100)
     importing.import_pages(session, player, [intl, profile_page(rating=15100)], 1760000200)
+    resolve(session, player.id, LINK, chart_id(session, "383"), CHOSEN_AT)
+    session.commit()
     return player
 
 
@@ -73,7 +77,9 @@ def other_app(app, tmp_path):
 
 @pytest.fixture
 def other(other_app):
+    """Yield a session of the second app, whose catalog gives the charts other row ids."""
     opened = db_of(other_app).session()
+    load_catalog(opened, reverse=True)
     yield opened
     opened.close()
 
@@ -87,7 +93,10 @@ def exported(client, session):
 
 
 def rows_of(session, player_name):
-    """Return every row of a player's plays, details, scores and snapshots, but the ids."""
+    """Return every row of a player's plays, details, scores, snapshots and choices, but ids.
+
+    A choice's chart is given by its song's catalog id and its difficulty.
+    """
     player = tokens.find_player(session, player_name)
 
     def plain(row):
@@ -107,17 +116,47 @@ def rows_of(session, player_name):
         .where(ProfileSnapshot.player_id == player.id)
         .order_by(ProfileSnapshot.fingerprint)
     )
+    aliases = session.execute(
+        select(ChartAlias, Song.catalog_id, Chart.difficulty)
+        .join(Chart, ChartAlias.chart_id == Chart.id)
+        .join(Song, Chart.song_id == Song.id)
+        .where(ChartAlias.player_id == player.id)
+        .order_by(ChartAlias.title, ChartAlias.kind, ChartAlias.difficulty)
+    )
     return {
         "plays": [plain(play) for play, _ in plays],
         "details": [(play.played_at, plain(detail)) for play, detail in plays if detail],
         "scores": [plain(score) for score in scores],
         "snapshots": [plain(snapshot) for snapshot in snapshots],
+        "aliases": [(plain(alias), chart) for alias, *chart in aliases],
     }
+
+
+def linked_songs(session, player_name):
+    """Return the catalog id of the song each of a player's plays is linked to, by title."""
+    player = tokens.find_player(session, player_name)
+    rows = session.execute(
+        select(Play.title, Song.catalog_id)
+        .outerjoin(Chart, Play.chart_id == Chart.id)
+        .outerjoin(Song, Chart.song_id == Song.id)
+        .where(Play.player_id == player.id)
+    )
+    return dict(rows.all())
 
 
 def test_an_export_imports_onto_another_app_with_identical_rows(
     session, exported, other_app, other
 ):
+    # The choice names its chart as any copy of the catalog does, never by our row ids.
+    assert json.loads(exported)["aliases"] == [
+        {
+            "title": "Link",
+            "kind": "SD",
+            "difficulty": 3,
+            "created_at": CHOSEN_AT,
+            "chart": {"catalog_id": "383", "title": "Link(CoF)", "kind": "SD", "difficulty": 3},
+        }
+    ]
     token = new_player(other, MOVED)[1]
     headers = {"Authorization": "Bearer " + token, "Content-Type": "application/json"}
     client = other_app.test_client()
@@ -125,10 +164,15 @@ def test_an_export_imports_onto_another_app_with_identical_rows(
     assert first.status_code == 201, first.get_json()
     answer = first.get_json()
     assert answer["files"][0]["page"] == "archive"
-    counts = {"plays": 7, "details": 1, "scores": 1, "snapshots": 2, "aliases": 0}
+    assert answer["files"][0]["warnings"] == []
+    counts = {"plays": 7, "details": 1, "scores": 1, "snapshots": 2, "aliases": 1}
     assert answer["new"] == counts
     original, moved = rows_of(session, "舞萌玩家"), rows_of(other, MOVED)
     assert moved == original
+    assert moved["aliases"] == [
+        ({"title": "Link", "kind": "SD", "difficulty": 3, "created_at": CHOSEN_AT}, ["383", 3])
+    ]
+    assert linked_songs(other, MOVED)["Link"] == "383"  # linked to the choice, not left over
     assert {play["service"] for play in moved["plays"]} == {"cn", "intl"}
     assert sorted({play["imported_at"] for play in moved["plays"]}) == [
         1760000000,
@@ -170,6 +214,7 @@ def test_the_form_takes_an_archive_file(session, exported, other_app, other):
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "本站导出的存档 JSON" in page
+    assert "1 个谱面选择" in page
     assert rows_of(other, MOVED) == rows_of(session, "舞萌玩家")
 
 
@@ -182,9 +227,10 @@ def test_the_cli_exports_and_imports_an_archive(session, runner, tmp_path):
     first = runner.invoke(args=["import", str(path), "--player", MOVED])
     assert first.exit_code == 0, first.output
     assert "archive.json (archive): plays 7 new, 0 known;" in first.output
-    assert first.output.rstrip().endswith("11 new, 0 known, 0 rejected")
+    assert "; aliases 1 new, 0 known\n" in first.output
+    assert first.output.rstrip().endswith("12 new, 0 known, 0 rejected")
     again = runner.invoke(args=["import", str(path), "--player", MOVED])
-    assert again.output.rstrip().endswith("0 new, 11 known, 0 rejected")
+    assert again.output.rstrip().endswith("0 new, 12 known, 0 rejected")
     session.expire_all()
     assert rows_of(session, MOVED) == rows_of(session, "舞萌玩家")
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .linking import ChartKey
-from .models import Chart, Play, PlayDetail, ProfileSnapshot, Score, Song
+from .models import Chart, ChartAlias, Play, PlayDetail, ProfileSnapshot, Score, Song
 from .parsing import archive as archive_format
 from .parsing.results import ScoreRecord
 
@@ -33,7 +33,7 @@ def row_dict(row: Any) -> Dict[str, Any]:
 
 
 def archive(session: Session, player: Any, now: int) -> Dict[str, Any]:
-    """Return every play with its detail, every score reading and every profile snapshot."""
+    """Return every play with its detail, score reading, profile snapshot and chart choice."""
     plays: List[Dict[str, Any]] = []
     rows = session.execute(
         select(Play, PlayDetail)
@@ -61,7 +61,31 @@ def archive(session: Session, player: Any, now: int) -> Dict[str, Any]:
         "plays": plays,
         "scores": [row_dict(score) for score in scores],
         "snapshots": [row_dict(snapshot) for snapshot in snapshots],
+        "aliases": chart_aliases(session, player.id),
     }
+
+
+def chart_aliases(session: Session, player_id: int) -> List[Dict[str, Any]]:
+    """Return the player's chart choices, each chart named by its catalog song id and title."""
+    rows = session.execute(
+        select(ChartAlias, Song.catalog_id, Song.title, Song.kind, Chart.difficulty)
+        .join(Chart, ChartAlias.chart_id == Chart.id)
+        .join(Song, Chart.song_id == Song.id)
+        .where(ChartAlias.player_id == player_id)
+        .order_by(ChartAlias.title, ChartAlias.kind, ChartAlias.difficulty)
+    )
+    return [
+        dict(
+            row_dict(alias),
+            chart={
+                "catalog_id": catalog_id,
+                "title": title,
+                "kind": kind,
+                "difficulty": difficulty,
+            },
+        )
+        for alias, catalog_id, title, kind, difficulty in rows
+    ]
 
 
 def attachment(filename: str) -> str:
