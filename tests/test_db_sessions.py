@@ -1,6 +1,8 @@
 """Request sessions on PostgreSQL: reads in autocommit, writes in one transaction, dead
 connections replaced; and the light reads of kept pages."""
 
+import os
+import signal
 import time
 
 import pytest
@@ -143,4 +145,40 @@ def test_read_row_raises_sqlalchemy_s_error_when_the_database_is_unreachable():
     )
     with pytest.raises(OperationalError):
         database.read_row(PLAYER_ROW, name="x")
+    database.dispose()
+
+
+@postgres
+def test_a_slow_read_is_ended_by_the_server_s_statement_timeout(postgres_schema):
+    database = db.Database(config.normalise_database_url(postgres_schema), read_timeout_ms=200)
+    session = database.session(reading=True)
+    with pytest.raises(OperationalError) as raised:
+        session.execute(text("SELECT pg_sleep(3)"))
+    session.close()
+    assert "statement timeout" in str(raised.value)  # the server's clear error, not the deadline
+    assert not raised.value.connection_invalidated
+    assert database.read_row(PLAYER_ROW, name="nobody") is None  # the same pool serves on
+    database.dispose()
+
+
+@postgres
+def test_a_silent_server_costs_a_read_its_deadline_then_the_pool_recovers(postgres_schema):
+    database = db.Database(config.normalise_database_url(postgres_schema), read_timeout_ms=300)
+    with database.reading_engine.connect() as connection:
+        backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    try:
+        os.kill(backend, signal.SIGSTOP)  # up and connected, but silent
+    except PermissionError:
+        pytest.skip("the PostgreSQL server runs as a user these tests may not signal")
+    try:
+        started = time.monotonic()
+        with pytest.raises(OperationalError) as raised:
+            database.read_row(PLAYER_ROW, name="nobody")
+        waited = time.monotonic() - started
+    finally:
+        os.kill(backend, signal.SIGCONT)
+    assert "did not answer within 1.3 s" in str(raised.value)
+    assert raised.value.connection_invalidated
+    assert 1.3 <= waited < 5
+    assert database.read_row(PLAYER_ROW, name="nobody") is None  # a new connection answers
     database.dispose()

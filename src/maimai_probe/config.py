@@ -21,6 +21,7 @@ ENVIRONMENT_SETTINGS = {
     "MAX_CONTENT_LENGTH": int,
     "DB_CONNECT_TIMEOUT": int,
     "DB_STATEMENT_TIMEOUT_MS": int,
+    "DB_READ_TIMEOUT_MS": int,
     "DB_POOL_SIZE": int,
     "AUTO_MIGRATE": bool,
     "PAGE_SIZE": int,
@@ -48,6 +49,7 @@ def defaults() -> Dict[str, Any]:
         "MAX_FORM_MEMORY_SIZE": None,  # None: as large as MAX_CONTENT_LENGTH (pasted pages)
         "DB_CONNECT_TIMEOUT": 3,
         "DB_STATEMENT_TIMEOUT_MS": 15000,
+        "DB_READ_TIMEOUT_MS": 5000,  # pages and API reads: they never need long
         "DB_POOL_SIZE": 5,
         "AUTO_MIGRATE": None,  # None: migrate by itself only on the embedded SQLite default
         "PAGE_SIZE": 50,

@@ -23,13 +23,21 @@ MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migration
 PING_AFTER_IDLE_SECONDS = 1.0
 #: Requests that only read.
 READING_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
+#: How much longer than the server's statement timeout the client waits for an answer, so a
+#: slow statement ends with the server's clear error and only a silent server hits the deadline.
+ANSWER_MARGIN_MS = 1000
 
 
 class Database:
     """The engine and session factory of one app."""
 
     def __init__(
-        self, url: str, connect_timeout: int = 3, statement_timeout_ms: int = 0, pool_size: int = 5
+        self,
+        url: str,
+        connect_timeout: int = 3,
+        statement_timeout_ms: int = 0,
+        pool_size: int = 5,
+        read_timeout_ms: int = 0,
     ) -> None:
         self.url = url
         self.engine = make_engine(url, connect_timeout, statement_timeout_ms, pool_size)
@@ -39,7 +47,7 @@ class Database:
             # A pool of its own: switching a pooled connection in and out of autocommit
             # costs a round trip each way with psycopg2.
             self.reading_engine = make_engine(
-                url, connect_timeout, statement_timeout_ms, pool_size, autocommit=True
+                url, connect_timeout, read_timeout_ms, pool_size, autocommit=True
             )
         self.reading_sessions = sessionmaker(
             bind=self.reading_engine, future=True, expire_on_commit=False
@@ -86,8 +94,14 @@ class Database:
                 row = cursor.fetchone()
             finally:
                 cursor.close()
-        except dbapi_error:
+        except dbapi_error as error:
             connection.invalidate()
+            from .answer_deadline import NoAnswer  # psycopg2's, so only when a read failed
+
+            if isinstance(error, NoAnswer):  # the ordinary way would wait as long again
+                raise DBAPIError.instance(
+                    compiled.string, values, error, dbapi_error, connection_invalidated=True
+                ) from error
             return None
         finally:
             connection.close()
@@ -166,7 +180,17 @@ def make_engine(
         )
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    connect_args = {"connect_timeout": connect_timeout}  # type: Dict[str, Any]
+    from . import answer_deadline  # psycopg2 is imported only for PostgreSQL
+
+    answer_seconds = None
+    if statement_timeout_ms:
+        answer_seconds = (statement_timeout_ms + ANSWER_MARGIN_MS) / 1000.0
+    connect_args = {
+        "connect_timeout": connect_timeout,
+        "connection_factory": answer_deadline.connection_class(
+            answer_seconds, connect_timeout or None
+        ),
+    }  # type: Dict[str, Any]
     options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     if statement_timeout_ms:
         connect_args["options"] = "-c statement_timeout=%d" % statement_timeout_ms
@@ -181,6 +205,7 @@ def make_engine(
     )
     event.listen(engine, "checkin", _note_checkin)
     event.listen(engine, "checkout", _ping_if_idle)
+    answer_deadline.install(engine)
     return engine
 
 
@@ -323,6 +348,7 @@ def init_app(app: Flask) -> None:
         connect_timeout=app.config["DB_CONNECT_TIMEOUT"],
         statement_timeout_ms=app.config["DB_STATEMENT_TIMEOUT_MS"],
         pool_size=app.config["DB_POOL_SIZE"],
+        read_timeout_ms=app.config["DB_READ_TIMEOUT_MS"],
     )
     app.extensions["maimai_probe.db"] = db
     app.teardown_appcontext(close_session)

@@ -4,6 +4,7 @@ import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -111,8 +112,40 @@ class Cluster:
         """Stop the server: 'fast' ends sessions and rolls back, 'immediate' as if it crashed."""
         self._program("pg_ctl", "-D", self.data, "-m", mode, "-w", "stop")
 
+    def processes(self) -> List[int]:
+        """Return the server's processes: the postmaster, then every process it started."""
+        with open(os.path.join(self.data, "postmaster.pid")) as pid_file:
+            postmaster = int(pid_file.readline())
+        children = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % entry) as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()  # after "pid (name)"
+            except OSError:
+                continue  # ended meanwhile
+            if int(fields[1]) == postmaster:
+                children.append(int(entry))
+        return [postmaster] + children
+
+    def freeze(self) -> None:
+        """Stop every server process (SIGSTOP): sockets stay open, nothing answers."""
+        self.frozen = True
+        for pid in self.processes():
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        """Let the frozen server run again (SIGCONT)."""
+        for pid in self.processes():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+        self.frozen = False
+
     def remove(self) -> None:
         """Stop the server if it runs, and delete its folder."""
+        if getattr(self, "frozen", False):
+            self.thaw()
         with contextlib.suppress(RuntimeError, subprocess.SubprocessError):
             self.stop("immediate")  # fails when it is not running
         deadline = time.monotonic() + 10

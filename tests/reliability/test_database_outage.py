@@ -1,4 +1,4 @@
-"""PostgreSQL goes away under load and comes back: fast 503s, then recovery by itself."""
+"""PostgreSQL stops, or freezes and goes silent, under load: fast 503s, then recovery."""
 
 import json
 import re
@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from maimai_probe import config, create_app, importing
+from maimai_probe import config, create_app, db, importing
 from maimai_probe.models import Play
 from reliability.pg_cluster import Cluster
 from reliability.record_pages import play_time, record_template
@@ -19,8 +19,13 @@ from reliability.workers import app_settings, import_url
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 CONNECT_TIMEOUT = 2
+#: Short deadlines, so that a frozen server costs each request a few seconds at most.
+STATEMENT_TIMEOUT_MS = 1000
+READ_TIMEOUT_MS = 500
 #: Every answer during the outage must come within this many seconds.
-FAST = CONNECT_TIMEOUT + 2
+FAST = {"fast": CONNECT_TIMEOUT + 2, "immediate": CONNECT_TIMEOUT + 2}
+#: Frozen, a pooled connection's ping waits for the write deadline, then a new one can't connect.
+FAST["frozen"] = CONNECT_TIMEOUT + (STATEMENT_TIMEOUT_MS + db.ANSWER_MARGIN_MS) / 1000.0 + 1
 NAME = "断线玩家"
 UNAVAILABLE = "数据库暂时无法连接"
 
@@ -46,6 +51,8 @@ def outage_app(cluster):
             cluster.url,
             AUTO_MIGRATE=True,
             DB_CONNECT_TIMEOUT=CONNECT_TIMEOUT,
+            DB_STATEMENT_TIMEOUT_MS=STATEMENT_TIMEOUT_MS,
+            DB_READ_TIMEOUT_MS=READ_TIMEOUT_MS,
             DB_POOL_SIZE=2,
         )
     )
@@ -121,11 +128,30 @@ def requests_during_outage(app, page):
 
     jobs = [(path, "get") for path, _ in gets] * 2
     jobs += [("api import", "api import"), ("web import", "web import")] * 2
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(one, jobs))
+    pool = ThreadPoolExecutor(max_workers=4)
+    try:  # a request that hangs fails the test, and the fixture's teardown lets it go
+        return list(pool.map(one, jobs, timeout=120))
+    finally:
+        pool.shutdown(wait=False)
 
 
-@pytest.mark.parametrize("mode", ["fast", "immediate"])
+def go_away(cluster, mode):
+    """Stop the server ("fast" or "immediate"), or freeze it: up and connected, but silent."""
+    if mode == "frozen":
+        cluster.freeze()
+    else:
+        cluster.stop(mode)
+
+
+def come_back(cluster, mode):
+    """Start the stopped server again, or let the frozen one run."""
+    if mode == "frozen":
+        cluster.thaw()
+    else:
+        cluster.start()
+
+
+@pytest.mark.parametrize("mode", ["fast", "immediate", "frozen"])
 def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
     cluster, outage_app, monkeypatch, mode
 ):
@@ -163,18 +189,18 @@ def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
     thread.start()
     assert reached.wait(30), "the import never reached its last step"
 
-    cluster.stop(mode)
+    go_away(cluster, mode)
     resume.set()
     thread.join(30)
     assert not thread.is_alive()
     assert caught["status"] == 503, caught
     assert caught["body"]["error"].startswith(UNAVAILABLE)
-    assert caught["seconds"] < 30 + FAST
+    assert caught["seconds"] < 30 + FAST[mode]
 
     answers = requests_during_outage(app, template.page(range(50, 100)).encode("utf-8"))
     for what, status, seconds, body, headers in answers:
         assert status == 503, (what, status, body[:300])
-        assert seconds < FAST, (what, seconds)
+        assert seconds < FAST[mode], (what, seconds)
         assert headers["Retry-After"] == "10"
         if what.startswith("/api/") or what == "api import":
             assert headers["Content-Type"].startswith("application/json"), what
@@ -184,7 +210,7 @@ def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
             assert headers["Content-Type"].startswith("text/html"), what
             assert re.search(r"<h1>503</h1>", body), what
 
-    cluster.start()
+    come_back(cluster, mode)
     # No restart of the app: the pool notices its dead connections by itself (an idle one is
     # pinged before use; the first one that fails invalidates the rest of the pool).
     for path in ("/", "/players/%s/" % quote(NAME), "/api/players/%s/plays" % quote(NAME)):
