@@ -24,7 +24,7 @@ import time
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from bench import common
-from maimai_probe import catalog, config, db, game
+from maimai_probe import answer_deadline, catalog, config, db, game
 from maimai_probe.models import Chart, Player, ProfileSnapshot, Song
 
 #: 2023-01-01 00:00 China time: the first player's first arcade day.
@@ -345,9 +345,10 @@ def copy_rows(connection: Any, table: str, columns: Sequence[str], rows: Sequenc
     buffer.seek(0)
     cursor = connection.cursor()
     try:
-        cursor.copy_expert(
-            "COPY %s (%s) FROM STDIN WITH (FORMAT csv)" % (table, ", ".join(columns)), buffer
-        )
+        with answer_deadline.waiting_as_libpq():
+            cursor.copy_expert(
+                "COPY %s (%s) FROM STDIN WITH (FORMAT csv)" % (table, ", ".join(columns)), buffer
+            )
     finally:
         cursor.close()
 

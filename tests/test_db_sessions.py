@@ -182,3 +182,27 @@ def test_a_silent_server_costs_a_read_its_deadline_then_the_pool_recovers(postgr
     assert 1.3 <= waited < 5
     assert database.read_row(PLAYER_ROW, name="nobody") is None  # a new connection answers
     database.dispose()
+
+
+@postgres
+def test_copy_runs_only_while_waiting_as_libpq(postgres_app):
+    import io
+
+    import psycopg2
+
+    from maimai_probe.answer_deadline import waiting_as_libpq
+
+    connection = db_of(postgres_app).engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("CREATE TEMPORARY TABLE copied (n integer)")
+        with pytest.raises(psycopg2.ProgrammingError):  # the wait callback can't run COPY
+            cursor.copy_expert("COPY copied FROM STDIN", io.StringIO("1\n"))
+        with waiting_as_libpq():
+            cursor.copy_expert("COPY copied FROM STDIN", io.StringIO("2\n3\n"))
+        cursor.execute("SELECT n FROM copied ORDER BY n")
+        assert cursor.fetchall() == [(2,), (3,)]
+        cursor.close()
+    finally:
+        connection.rollback()
+        connection.close()

@@ -7,12 +7,14 @@ the waiting instead, through a wait callback, as green-thread libraries do. This
 select() until the connection's deadline, then shuts the socket down and raises NoAnswer, which
 the engine counts as a disconnect: the connection is dropped, and the request gets the usual
 503. The callback is process-wide; connections made without a deadline wait as libpq would.
+psycopg2 can't run COPY through a wait callback: see `waiting_as_libpq`.
 """
 
+import contextlib
 import select
 import socket
 import time
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import psycopg2
 from psycopg2 import extensions
@@ -83,3 +85,15 @@ def install(engine: Engine) -> None:
     if extensions.get_wait_callback() is not wait:
         extensions.set_wait_callback(wait)
     event.listen(engine, "handle_error", _count_as_disconnect)
+
+
+@contextlib.contextmanager
+def waiting_as_libpq() -> Iterator[None]:
+    """Wait as libpq does, with no deadline, inside the block: for COPY, in a process that
+    runs nothing else against PostgreSQL meanwhile (the callback is process-wide)."""
+    previous = extensions.get_wait_callback()
+    extensions.set_wait_callback(None)
+    try:
+        yield
+    finally:
+        extensions.set_wait_callback(previous)
