@@ -3,7 +3,7 @@
 from collections import defaultdict
 from typing import Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from . import game
@@ -182,11 +182,12 @@ def aliases(session: Session, player_ids: Set[int]) -> Dict[Tuple[int, str, str,
     }
 
 
-def link_chosen(session: Session, player_id: int, choices: Dict[ChartKey, int]) -> None:
-    """Link every play and score reading of the chosen titles to their charts, as resolve does.
+def link_chosen(session: Session, player_id: int, choices: Dict[ChartKey, int]) -> LinkResult:
+    """Link every play and score reading of the chosen titles to their charts; count them.
 
     Rows linked to another chart move over too: a title linked while the catalog had one
-    song of that name follows the choice once it has two.
+    song of that name follows the choice once it has two. The counts are the driver's,
+    exact for one choice (several go as one executemany).
     """
     changes = [
         {
@@ -199,20 +200,23 @@ def link_chosen(session: Session, player_id: int, choices: Dict[ChartKey, int]) 
         for (title, kind, difficulty), chart_id in sorted(choices.items())
     ]
     if not changes:
-        return
+        return LinkResult(0, 0)
+    linked = []
     for table in (Play.__table__, Score.__table__):
-        session.execute(
-            update(table)
-            .where(
-                table.c.player_id == bindparam("c_player"),
-                table.c.title == bindparam("c_title"),
-                table.c.kind == bindparam("c_kind"),
-                table.c.difficulty == bindparam("c_difficulty"),
-                or_(table.c.chart_id.is_(None), table.c.chart_id != bindparam("c_chart")),
-            )
-            .values(chart_id=bindparam("c_chart")),
-            changes,
+        linked.append(
+            session.execute(
+                update(table)
+                .where(
+                    table.c.player_id == bindparam("c_player"),
+                    table.c.title == bindparam("c_title"),
+                    table.c.kind == bindparam("c_kind"),
+                    table.c.difficulty == bindparam("c_difficulty"),
+                )
+                .values(chart_id=bindparam("c_chart")),
+                changes if len(changes) > 1 else changes[0],
+            ).rowcount
         )
+    return LinkResult(*linked)
 
 
 def unmatched(session: Session, player_id: int) -> List[Unmatched]:
@@ -287,20 +291,7 @@ def resolve(session: Session, player_id: int, key: ChartKey, chart_id: int, now:
         )
     else:
         alias.chart_id = chart_id
-    linked = []
-    for table in (Play.__table__, Score.__table__):
-        linked.append(
-            session.execute(
-                update(table)
-                .where(
-                    table.c.player_id == player_id,
-                    table.c.title == title,
-                    table.c.kind == kind,
-                    table.c.difficulty == difficulty,
-                )
-                .values(chart_id=chart_id)
-            ).rowcount
-        )
+    linked = link_chosen(session, player_id, {key: chart_id})
     bump_revision(session, player_id)
     session.flush()
-    return LinkResult(*linked)
+    return linked

@@ -30,7 +30,6 @@ FORMAT = "maimai-probe-archive"
 VERSION = 1
 PAGE = "archive"
 SERVICE = "archive"
-#: 101.0000 %, the highest achievement a chart gives, in 1/10000 %.
 DETAIL_NUMBERS = (
     "fast",
     "late",
@@ -181,12 +180,9 @@ class _Record:
         return self.required(field, lambda value: _in(value, allowed), "应该是 %s 之一" % shown)
 
 
-def _play(fields: _Record) -> PlayRecord:
-    return PlayRecord(
-        played_at=fields.integer("played_at", 0),
-        utc_offset=fields.integer("utc_offset", -16 * 60, 16 * 60),
-        ring_slot=fields.optional_integer("ring_slot", 0),
-        track=fields.optional_integer("track", 0),
+def _result(fields: _Record) -> Dict[str, Any]:
+    """Read what a play and a score reading both hold: the chart and how it went."""
+    return dict(
         title=fields.text("title"),
         kind=fields.choice("kind", game.KINDS),
         difficulty=fields.choice("difficulty", game.DIFFICULTIES),
@@ -194,6 +190,16 @@ def _play(fields: _Record) -> PlayRecord:
         achievement=fields.integer("achievement", 0, game.MAX_ACHIEVEMENT),
         rank=fields.choice("rank", tuple(game.RANK_LABELS)),
         dx_score=fields.integer("dx_score", 0),
+    )
+
+
+def _play(fields: _Record) -> PlayRecord:
+    return PlayRecord(
+        played_at=fields.integer("played_at", 0),
+        utc_offset=fields.integer("utc_offset", -16 * 60, 16 * 60),
+        ring_slot=fields.optional_integer("ring_slot", 0),
+        track=fields.optional_integer("track", 0),
+        **_result(fields),
         dx_score_max=fields.integer("dx_score_max", 0),
         dx_stars=fields.integer("dx_stars", 0, 5),
         fc=fields.choice("fc", tuple(game.FC_CODES)),
@@ -216,13 +222,7 @@ def _detail(fields: _Record) -> PlayDetail:
 
 def _score(fields: _Record) -> ScoreRecord:
     return ScoreRecord(
-        title=fields.text("title"),
-        kind=fields.choice("kind", game.KINDS),
-        difficulty=fields.choice("difficulty", game.DIFFICULTIES),
-        level=fields.optional_text("level"),
-        achievement=fields.integer("achievement", 0, game.MAX_ACHIEVEMENT),
-        rank=fields.choice("rank", tuple(game.RANK_LABELS)),
-        dx_score=fields.integer("dx_score", 0),
+        **_result(fields),
         dx_score_max=fields.optional_integer("dx_score_max", 0),
         fc=fields.choice("fc", tuple(game.FC_CODES)),
         fs=fields.choice("fs", tuple(game.FS_CODES)),
