@@ -5,13 +5,14 @@ import re
 import time
 
 import pytest
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from chart_data import add_player, load_catalog, play_row
 from conftest import shared_fixture
 from maimai_probe import game, songs
 from maimai_probe.linking import link_plays
-from maimai_probe.models import Score
+from maimai_probe.models import Score, Song
 
 HOSTILE = "</script><script>alert(1)</script>"
 
@@ -27,7 +28,7 @@ def shown_titles(page):
     """Return the titles of the song rows on a page, in order."""
     return [
         html.unescape(re.sub(r"<[^>]+>", "", title)).strip()
-        for title in re.findall(r'<div class="song-title">\s*(.*?)\s*<span', page, re.S)
+        for title in re.findall(r'<span class="song-title">(.*?)<span', page, re.S)
     ]
 
 
@@ -215,9 +216,14 @@ def test_a_player_sees_the_best_of_plays_and_score_readings(client, catalog):
     assert shown_titles(text)[:3] == ["幻想のサテライト", "ヒバナ", "Oshama Scramble!"]
     assert "100.5500%" in text and "AP+" in text and "FDX" in text
     assert "100.3000%" in text and "SSS" in text and ">FC<" in text and "2 次" in text
-    assert (
-        'href="/players/alice/charts/chart?title=ヒバナ&amp;kind=DX&amp;difficulty=master"' in text
-    )
+    hibana = catalog.execute(
+        select(Song.catalog_id).where(Song.title == "ヒバナ", Song.kind == "DX")
+    ).scalar_one()
+    link = "/players/alice/charts/%s/master" % hibana
+    assert '<a class="song-best" href="%s">' % link in text
+    chart = client.get(link)
+    assert chart.status_code == 200
+    assert "ヒバナ" in chart.get_data(as_text=True)
     assert "未游玩" in text
     played = rows_of(catalog, player_id=alice.id, sort="plays", difficulty="master")
     assert played[:2] == [("ヒバナ", "DX", 3), ("Oshama Scramble!", "DX", 3)]

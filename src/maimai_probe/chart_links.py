@@ -6,6 +6,9 @@ title shown beside it: on the whole-catalog song list the links were an eighth o
 sent. The URL Standard lets a query hold every code point from U+00A0 up but noncharacters,
 and a browser encodes them as UTF-8 when it follows the link, so the app reads the same
 arguments as from a percent-encoded link. Only what a query can't hold is encoded here.
+
+A chart of the catalog has a shorter name still: its Diving-Fish song id and difficulty. The
+song list links by that, so a row's link shares its song id with the song's other rows.
 """
 
 import functools
@@ -73,3 +76,11 @@ def chart_url(
     if path is None:
         path = paths[endpoint, player_name] = url_for(endpoint, name=player_name)
     return path + "?" + chart_query(title, kind, difficulty)
+
+
+@bp.app_template_global()
+def catalog_chart_url(player_name: str, catalog_id: str, difficulty: Union[int, str]) -> str:
+    """Return the link to a player's page of a catalog chart, named by song id and difficulty."""
+    return url_for(
+        "charts.catalog_chart", name=player_name, catalog_id=int(catalog_id), difficulty=difficulty
+    )

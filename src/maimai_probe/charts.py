@@ -4,13 +4,13 @@ import datetime
 from collections import Counter
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from . import db, game, history
-from .models import Play, PlayDetail, ProfileSnapshot, Score
-from .play_queries import DAY, local_day_start
+from .models import Play, PlayDetail, ProfileSnapshot, Score, Song
+from .play_queries import DAY, QueryError, local_day_start, parse_difficulty
 from .players import player_or_404, player_page
 from .trend import rating_trend
 
@@ -213,10 +213,33 @@ def trends(name: str) -> str:
 @bp.route("/<name>/charts/chart")
 @player_page
 def chart(name: str) -> Any:
-    """Show one chart's achievement and DX score over the player's plays."""
+    """Show one chart, named by its title, kind and difficulty in the query string."""
     session = db.session()
     player = player_or_404(name, session)
-    key = history.chart_key(request.args)
+    return chart_page(session, player, history.chart_key(request.args))
+
+
+@bp.route("/<name>/charts/<int:catalog_id>/<difficulty>")
+@player_page
+def catalog_chart(name: str, catalog_id: int, difficulty: str) -> Any:
+    """Show one chart of the catalog, named by its Diving-Fish song id and difficulty."""
+    session = db.session()
+    player = player_or_404(name, session)
+    try:
+        index = parse_difficulty(difficulty)
+    except QueryError:
+        index = None
+    song = session.execute(
+        select(Song.title, Song.kind).where(Song.catalog_id == str(catalog_id))
+    ).first()
+    if song is None or index is None:
+        missing = "曲库里没有这个谱面：曲目 %d 的 %s。" % (catalog_id, difficulty[:20])
+        abort(404, description=missing)
+    return chart_page(session, player, history.ChartKey(song.title, song.kind, index))
+
+
+def chart_page(session: Session, player: Any, key: history.ChartKey) -> Any:
+    """Render one chart's achievement and DX score over the player's plays."""
     plays = history.chart_plays(session, player.id, key)
     times = [wall_clock(play.played_at, play.utc_offset) for play in plays]
     name_of_chart = "%s（%s %s）" % (

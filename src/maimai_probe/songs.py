@@ -97,6 +97,7 @@ class SongRow(NamedTuple):
     genre: Optional[str]
     version: Optional[str]
     is_new: bool
+    catalog_id: Optional[str]  # the Diving-Fish song id: the chart's link names it
     difficulty: int
     level: Optional[str]
     constant_tenths: Optional[int]
@@ -283,6 +284,7 @@ def list_charts(
         Song.genre,
         Song.version,
         Song.is_new,
+        Song.catalog_id,
         Chart.difficulty,
         Chart.level,
         Chart.constant_tenths,

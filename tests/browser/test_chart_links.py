@@ -1,10 +1,12 @@
-"""Chromium follows a chart link written with its title as it reads, to that very chart."""
+"""Chromium follows chart links, by a title as it reads or by song id, to that very chart."""
 
 import pytest
 
 from conftest import db_of, settings
 from factories import BASE_TIME, add_play, add_player
 from maimai_probe import create_app
+from maimai_probe.linking import link_plays
+from test_catalog_chart import add_song
 from test_chart_links import TITLES
 
 from .browsing import PHONE, Tab, serving
@@ -38,6 +40,69 @@ def test_a_click_on_a_card_opens_its_chart(browser, site, number, title):
             card.click()
         assert tab.page.text_content("h1.chart-title") == title
         assert tab.page.text_content(".stats div:first-child dd") == "1"  # its one play
+        tab.assert_clean()
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def catalog_site(browser, tmp_path_factory):
+    """Serve a catalog song per awkward title, each with a Basic and a Master chart.
+
+    Alice played each Master once; the Basics stay unplayed.
+    """
+    path = tmp_path_factory.mktemp("rows") / "rows.sqlite3"
+    app = create_app(settings("sqlite:///%s" % path))
+    session = db_of(app).session()
+    alice = add_player(session)
+    for number, title in enumerate(TITLES):
+        add_song(session, title, str(11000 + number))
+        add_play(session, alice, played_at=BASE_TIME + number * 60, title=title)
+    link_plays(session, alice.id)
+    session.commit()
+    session.close()
+    with serving(app) as base:
+        yield base
+    db_of(app).dispose()
+
+
+def tap(tab, selector):
+    """Tap the middle of an element the way a finger does: whatever lies on top takes it."""
+    target = tab.page.locator(selector)
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    tab.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+@pytest.mark.parametrize("number, title", list(enumerate(TITLES)))
+def test_a_tap_anywhere_on_a_played_song_row_opens_its_chart(browser, catalog_site, number, title):
+    context = browser.new_context(**PHONE)
+    try:
+        tab = Tab(context.new_page(), catalog_site)
+        tab.go("/players/alice/songs")
+        assert tab.page.locator(".song-row.played").count() == len(TITLES)
+        link = "/players/alice/charts/%d/master" % (11000 + number)
+        with tab.page.expect_navigation():
+            tap(tab, 'li.song-row:has(a[href="%s"]) .song-title' % link)
+        assert tab.page.url.endswith(link)
+        assert tab.page.text_content("h1.chart-title") == title
+        assert "· 1 次游玩" in tab.page.text_content(".page-head p")
+        tab.assert_clean()
+    finally:
+        context.close()
+
+
+def test_a_tap_on_an_unplayed_row_goes_nowhere(browser, catalog_site):
+    context = browser.new_context(**PHONE)
+    try:
+        tab = Tab(context.new_page(), catalog_site)
+        tab.go("/players/alice/songs")
+        unplayed = tab.page.locator(".song-row:not(.played)")
+        assert unplayed.count() == len(TITLES)
+        assert "未游玩" in unplayed.first.inner_text()
+        tap(tab, ".song-row:not(.played) >> nth=0")
+        tab.page.wait_for_timeout(300)
+        assert tab.page.url.endswith("/players/alice/songs")
         tab.assert_clean()
     finally:
         context.close()
