@@ -67,7 +67,8 @@ def test_compression_is_configured_deliberately(demo_app):
     config = demo_app.config
 
     assert list(config["COMPRESS_ALGORITHM"]) == ["br", "gzip"]
-    assert (config["COMPRESS_BR_LEVEL"], config["COMPRESS_LEVEL"]) == (7, 6)
+    assert (config["COMPRESS_BR_LEVEL"], config["COMPRESS_BR_WINDOW"]) == (7, 21)
+    assert config["COMPRESS_LEVEL"] == 6
     assert config["COMPRESS_MIN_SIZE"] == 500
     assert config["COMPRESS_CACHE_BACKEND"] is compression.StaticCompressionCache
 
