@@ -1,5 +1,6 @@
 """The rendered-page cache: hits, invalidation by every write, 304s, encodings, never-kept pages."""
 
+import copy
 import gzip
 
 import brotli
@@ -10,10 +11,10 @@ from conftest import settings
 from factories import BASE_TIME, add_play, add_player
 from import_helpers import record_page
 from maimai_probe import create_app, game, importing, linking, page_cache
-from maimai_probe.models import Play, Player
+from maimai_probe.models import CatalogSync, Play, Player
 from querycount import count_queries
 from test_linking import add_play as add_titled_play
-from test_linking import chart_id, sync
+from test_linking import chart_id, small_catalog, sync
 
 BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 
@@ -295,3 +296,38 @@ def test_a_page_whose_data_changed_since_the_lookup_is_not_kept():
     client = bare.test_client()
     assert [client.get("/").get_data(as_text=True) for _ in range(2)] == ["page 1", "page 2"]
     assert len(cache_of(bare)) == 0
+
+
+@pytest.mark.parametrize("path", ["/songs", "/songs?sort=title&page=2", "/songs?q=Link"])
+def test_catalog_pages_are_kept_and_cost_one_light_read(app, client, session, path):
+    sync(session)
+    first = client.get(path, headers=BROWSER)
+    with count_queries(app) as statements:
+        again = client.get(path, headers=BROWSER)
+    assert first.status_code == again.status_code == 200
+    assert again.data == first.data and cache_of(app).hits == 1
+    assert len(statements) == 1 and "FROM catalog_sync" in statements[0]
+
+
+def test_a_catalog_sync_changes_the_catalog_pages_at_once(app, client, session):
+    catalog = small_catalog()
+    sync(session, catalog)
+    before = client.get("/songs?sort=title").get_data(as_text=True)
+    changed = copy.deepcopy(catalog)
+    changed[0]["ds"][0] = 1.9  # the first song's Basic is now a 1.9 chart
+    changed[0]["title"] = "新的曲名"
+    sync(session, changed)
+    after = client.get("/songs?sort=title").get_data(as_text=True)
+    assert cache_of(app).hits == 0
+    assert "新的曲名" in after and "新的曲名" not in before
+    assert '<span class="song-constant">1.9</span>' in after
+    assert session.execute(select(CatalogSync.id)).scalars().all() == [1, 2]
+
+
+def test_catalog_pages_without_any_sync_are_kept_too(app, client, session):
+    assert client.get("/songs").status_code == 200
+    assert client.get("/songs").status_code == 200
+    assert cache_of(app).hits == 1
+    sync(session)
+    assert "0 个谱面" not in client.get("/songs").get_data(as_text=True)
+    assert cache_of(app).hits == 1

@@ -2,6 +2,7 @@
 
 import json
 import math
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from . import game
-from .models import Chart, Song, bump_revision
+from .models import CatalogSync, Chart, Song, bump_revision
 
 #: The public Diving-Fish catalog (China server songs and constants).
 DEFAULT_URL = "https://www.diving-fish.com/api/maimaidxprober/music_data"
@@ -233,6 +234,9 @@ def sync_catalog(session: Session, songs: List[CatalogSong]) -> SyncResult:
                 changed = True
         updated += int(changed)
     bump_revision(session)  # constants and titles show on every player's pages
+    session.add(
+        CatalogSync(synced_at=int(time.time()), songs=len(songs), added=added, updated=updated)
+    )
     session.flush()
     return SyncResult(len(songs), sum(len(entry.charts) for entry in songs), added, updated)
 

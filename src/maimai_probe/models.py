@@ -77,6 +77,18 @@ class Song(Base):
     charts = relationship("Chart", back_populates="song", order_by="Chart.difficulty")
 
 
+class CatalogSync(Base):
+    """One sync of the catalog; the newest one's id is the version of every catalog page."""
+
+    __tablename__ = "catalog_sync"
+
+    id = Column(Identifier, primary_key=True)
+    synced_at = Column(BigInteger, nullable=False)  # Unix time
+    songs = Column(Integer, nullable=False)  # in the synced list
+    added = Column(Integer, nullable=False)
+    updated = Column(Integer, nullable=False)
+
+
 class Chart(Base):
     """One difficulty of a song, with its level and constant."""
 

@@ -4,12 +4,12 @@ import math
 import re
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, g, render_template, request
 from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from . import db, game, play_queries, search
-from .models import Chart, Play, Score, Song
+from . import db, game, page_cache, play_queries, search
+from .models import CatalogSync, Chart, Play, Score, Song
 from .players import player_or_404, player_page
 
 bp = Blueprint("songs", __name__)
@@ -351,9 +351,35 @@ def render_list(player: Any = None) -> str:
     )
 
 
+#: The catalog's version: the newest sync. Read without a session before a kept page is sought.
+CATALOG_VERSION = select(func.max(CatalogSync.id))
+#: Where this request keeps the version catalog_version read.
+_CATALOG_READ = "_catalog_version"
+
+
+def catalog_version(**_view_args: Any) -> Optional[Tuple[str, int]]:
+    """Return the catalog's version by one light read, or None when it cannot tell."""
+    row = db.database().read_row(CATALOG_VERSION)
+    if row is None:
+        return None
+    version = ("catalog", row[0] or 0)
+    g.setdefault(_CATALOG_READ, version)
+    return version
+
+
+def catalog_page(view: Any) -> Any:
+    """Keep a catalog page, finding a kept copy by the newest sync before the view runs."""
+    return page_cache.cached(view, version=catalog_version)
+
+
 @bp.route("/songs")
+@catalog_page
 def catalog() -> str:
     """List every chart of the catalog."""
+    version = g.get(_CATALOG_READ)
+    if version is None:
+        version = ("catalog", db.session().execute(CATALOG_VERSION).scalar() or 0)
+    page_cache.depends_on(*version)
     return render_list()
 
 
