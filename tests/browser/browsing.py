@@ -7,7 +7,11 @@ import threading
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
+from sqlalchemy import func, select
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+from conftest import db_of
+from maimai_probe.models import Play, Player
 
 #: Debian's chromium, headless as root, kept off the network it cannot reach here.
 CHROMIUM_ARGS = [
@@ -220,3 +224,17 @@ def assert_charts_fit(page: Any) -> List[Dict[str, Any]]:
         for part in [box["plot"], box["legend"]] + box["legendParts"]:
             assert part is not None and left - 0.5 <= part[0] and part[1] <= right + 0.5, box
     return boxes
+
+
+def demo_plays(demo_site: Dict[str, Any], *conditions: Any) -> int:
+    """Count the demo player's plays in the database, of those that meet the conditions."""
+    session = db_of(demo_site["app"]).session()
+    try:
+        return session.scalar(
+            select(func.count())
+            .select_from(Play)
+            .join(Player, Player.id == Play.player_id)
+            .where(Player.name == demo_site["player"], *conditions)
+        )
+    finally:
+        session.close()

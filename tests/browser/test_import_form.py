@@ -1,11 +1,11 @@
 """The import form in WeChat on a phone: paste a record page, type the token, see the result."""
 
 import pytest
-from sqlalchemy import func, select
 
-from conftest import PAGES, SHARED_FIXTURES, db_of
-from maimai_probe.models import Play, Player
+from conftest import PAGES, SHARED_FIXTURES
 from maimai_probe.parsing.detect import parse_page
+
+from .browsing import demo_plays
 
 pytestmark = pytest.mark.browser
 
@@ -21,20 +21,6 @@ def record_page():
     plays = len(parse_page(text).plays)
     assert plays > 0
     return {"text": text, "plays": plays}
-
-
-def stored_plays(demo_site):
-    """Count the demo player's plays in the database."""
-    session = db_of(demo_site["app"]).session()
-    try:
-        return session.scalar(
-            select(func.count())
-            .select_from(Play)
-            .join(Player, Player.id == Play.player_id)
-            .where(Player.name == demo_site["player"])
-        )
-    finally:
-        session.close()
 
 
 def paste(tab, text):
@@ -62,7 +48,7 @@ def submit(tab, html, token=None):
 
 
 def test_a_pasted_record_page_is_imported_once(new_tab, demo_site, record_page):
-    before = stored_plays(demo_site)
+    before = demo_plays(demo_site)
     tab = new_tab("phone", own_context=True)
     page = tab.page
     tab.go("/players/%s/import" % demo_site["player"])
@@ -74,7 +60,7 @@ def test_a_pasted_record_page_is_imported_once(new_tab, demo_site, record_page):
     assert "新增 %d 次游玩" % record_page["plays"] in summary, summary
     assert "已有 0" in summary, summary
     assert page.inner_text(".import-file .import-page") == "最近游玩记录"
-    assert stored_plays(demo_site) == before + record_page["plays"]
+    assert demo_plays(demo_site) == before + record_page["plays"]
 
     # Again, as someone would after a moment: the device remembers the token.
     with page.expect_navigation():
@@ -85,13 +71,13 @@ def test_a_pasted_record_page_is_imported_once(new_tab, demo_site, record_page):
     summary = page.inner_text(".import-summary")
     assert "新增 0" in summary, summary
     assert "已有 %d 次游玩" % record_page["plays"] in summary, summary
-    assert stored_plays(demo_site) == before + record_page["plays"]
+    assert demo_plays(demo_site) == before + record_page["plays"]
     tab.assert_clean()
     tab.screenshot("phone_import_result")
 
 
 def test_a_wrong_token_is_refused(new_tab, demo_site, record_page):
-    before = stored_plays(demo_site)
+    before = demo_plays(demo_site)
     tab = new_tab("phone", own_context=True)
     tab.go("/players/%s/import" % demo_site["player"])
 
@@ -102,7 +88,7 @@ def test_a_wrong_token_is_refused(new_tab, demo_site, record_page):
     # What was pasted is still there to send again with the right token; the token is not.
     assert tab.page.input_value("textarea[name=html]") == record_page["text"].replace("\r\n", "\n")
     assert tab.page.input_value("#import-token") == ""
-    assert stored_plays(demo_site) == before
+    assert demo_plays(demo_site) == before
     # The 403 itself is all that went wrong: Chromium logs a refused page as an error.
     assert tab.problems
     assert all("403" in problem for problem in tab.problems), tab.problems

@@ -1,11 +1,11 @@
 """The record page's filter form and pager, used with taps in WeChat on a phone."""
 
 import pytest
-from sqlalchemy import func, select
 
-from conftest import db_of
 from maimai_probe import game
-from maimai_probe.models import Play, Player
+from maimai_probe.models import Play
+
+from .browsing import demo_plays
 
 pytestmark = pytest.mark.browser
 
@@ -18,22 +18,8 @@ CARDS = """() => Array.from(document.querySelectorAll("article.play")).map(card 
 }))"""
 
 
-def plays_of(demo_site, difficulty):
-    """Count the demo player's plays of one difficulty in the database."""
-    session = db_of(demo_site["app"]).session()
-    try:
-        return session.scalar(
-            select(func.count())
-            .select_from(Play)
-            .join(Player, Player.id == Play.player_id)
-            .where(Player.name == demo_site["player"], Play.difficulty == difficulty)
-        )
-    finally:
-        session.close()
-
-
 def test_filtering_by_difficulty_then_paging_older(phone, demo_site):
-    expected = plays_of(demo_site, game.EXPERT)
+    expected = demo_plays(demo_site, Play.difficulty == game.EXPERT)
     assert expected > 100  # three pages of 50 at least, or the pager is not exercised
     page = phone.page
     phone.go("/players/%s/plays" % demo_site["player"])
