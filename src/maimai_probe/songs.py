@@ -4,7 +4,7 @@ import math
 import re
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
-from flask import Blueprint, abort, current_app, g, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
@@ -353,18 +353,16 @@ def render_list(player: Any = None) -> str:
 
 #: The catalog's version: the newest sync. Read without a session before a kept page is sought.
 CATALOG_VERSION = select(func.max(CatalogSync.id))
-#: Where this request keeps the version catalog_version read.
-_CATALOG_READ = "_catalog_version"
 
 
 def catalog_version(**_view_args: Any) -> Optional[Tuple[str, int]]:
-    """Return the catalog's version by one light read, or None when it cannot tell."""
+    """Return the catalog's version by one light read, or None when it cannot tell.
+
+    None renders the page without keeping it. Read before the view, the version is never
+    newer than what the page shows, so a sync committed meanwhile costs a rendering, no more.
+    """
     row = db.database().read_row(CATALOG_VERSION)
-    if row is None:
-        return None
-    version = ("catalog", row[0] or 0)
-    g.setdefault(_CATALOG_READ, version)
-    return version
+    return None if row is None else ("catalog", row[0] or 0)
 
 
 def catalog_page(view: Any) -> Any:
@@ -376,10 +374,6 @@ def catalog_page(view: Any) -> Any:
 @catalog_page
 def catalog() -> str:
     """List every chart of the catalog."""
-    version = g.get(_CATALOG_READ)
-    if version is None:
-        version = ("catalog", db.session().execute(CATALOG_VERSION).scalar() or 0)
-    page_cache.depends_on(*version)
     return render_list()
 
 
