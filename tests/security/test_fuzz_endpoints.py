@@ -3,6 +3,7 @@
 import io
 import itertools
 import json
+import pathlib
 from urllib.parse import quote
 
 import pytest
@@ -10,9 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from import_helpers import new_player, own_record_page
+from maimai_probe import catalog
 from security.fuzzing import NASTY, TEXT, examples, sqlite_app
 
 NAME = "舞萌玩家"
+DEMO_CATALOG = pathlib.Path(catalog.__file__).with_name("demo_catalog.json")
 ADMIN = "admin-token-0123456789"
 _names = itertools.count()
 
@@ -23,6 +26,8 @@ def fuzzed(tmp_path_factory):
     app = sqlite_app(tmp_path_factory.mktemp("endpoints"), ADMIN_TOKEN=ADMIN)
     session = app.extensions["maimai_probe.db"].session()
     _, token = new_player(session, NAME)
+    catalog.sync_catalog(session, catalog.read_catalog(json.loads(DEMO_CATALOG.read_text("utf-8"))))
+    session.commit()
     session.close()
     answer = app.test_client().post(
         "/api/players/%s/imports" % quote(NAME),
@@ -257,3 +262,27 @@ def test_creating_players_answers_any_request_without_a_server_error(
     )
     assert response.status_code in (201, 400, 401, 403, 409), response.status_code
     assert isinstance(response.get_json(), dict)
+
+
+@examples(400)
+@given(
+    name=st.one_of(st.just(NAME), PLAYERS),
+    song=st.one_of(
+        st.sampled_from(["9001", "19001", "9004", "0", "09001", "-1"]),
+        st.integers(0, 2**80).map(str),
+        TEXT,
+    ),
+    difficulty=st.one_of(VALUES, st.sampled_from(["basic", "master", "3", "remaster", "10"])),
+)
+def test_a_catalog_chart_answers_any_song_and_difficulty_without_a_server_error(
+    fuzzed, name, song, difficulty
+):
+    app, _ = fuzzed
+    url = "/players/%s/charts/%s/%s" % (
+        player_path(name),
+        quote(song.encode("utf-8", "surrogatepass"), safe=""),
+        quote(difficulty.encode("utf-8", "surrogatepass"), safe=""),
+    )
+    response = app.test_client().get(url)
+    allowed = (200, 308, 404) if "//" in "/%s/" % name or not song or not difficulty else (200, 404)
+    assert response.status_code in allowed, (url, response.status_code)
