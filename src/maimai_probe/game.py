@@ -68,6 +68,9 @@ FS_BY_CODE = {code: mark for mark, code in FS_CODES.items()}
 CHINA_UTC_OFFSET = 480
 JAPAN_UTC_OFFSET = 540
 
+#: Where each service's own pages take a jacket from: /maimai-mobile/img/Music/<name>.png.
+JACKET_SITES = {"cn": "https://maimai.wahlap.com", "intl": "https://maimaidx-eng.com"}
+
 
 def rank_for(achievement: int) -> str:
     """Return the rank code an achievement (in 1/10000 %) earns."""

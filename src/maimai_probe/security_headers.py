@@ -2,12 +2,14 @@
 
 from flask import Flask, Response, request
 
+from .game import JACKET_SITES
+
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data: https://maimai.wahlap.com https://maimaidx-eng.com",
+        "img-src 'self' data: %s" % " ".join(sorted(JACKET_SITES.values())),
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
