@@ -1,7 +1,7 @@
 """Link plays and score readings to catalog charts where nothing is left to guess."""
 
 from collections import defaultdict
-from typing import Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
@@ -140,30 +140,37 @@ def _link_rows(session: Session, table: Table, player_id: Optional[int]) -> int:
         )
         if chart_id is None:  # unknown or ambiguous: left for the player to decide
             continue
-        changes.append(
-            {
-                "l_player": player,
-                "l_title": title,
-                "l_kind": kind,
-                "l_difficulty": difficulty,
-                "l_chart": chart_id,
-            }
-        )
+        changes.append(_link_values(player, (title, kind, difficulty), chart_id))
         linked += count
     if changes:
-        session.execute(
-            update(table)
-            .where(
-                table.c.player_id == bindparam("l_player"),
-                table.c.title == bindparam("l_title"),
-                table.c.kind == bindparam("l_kind"),
-                table.c.difficulty == bindparam("l_difficulty"),
-                table.c.chart_id.is_(None),
-            )
-            .values(chart_id=bindparam("l_chart")),
-            changes,
-        )
+        session.execute(_set_chart(table).where(table.c.chart_id.is_(None)), changes)
     return linked
+
+
+def _set_chart(table: Table) -> Any:
+    """Return an UPDATE of chart_id on a player's rows of one title, kind and difficulty."""
+    return (
+        update(table)
+        .where(
+            table.c.player_id == bindparam("k_player"),
+            table.c.title == bindparam("k_title"),
+            table.c.kind == bindparam("k_kind"),
+            table.c.difficulty == bindparam("k_difficulty"),
+        )
+        .values(chart_id=bindparam("k_chart"))
+    )
+
+
+def _link_values(player_id: int, key: ChartKey, chart_id: int) -> Dict[str, Any]:
+    """Return the parameters of _set_chart for one player, title, kind and difficulty."""
+    title, kind, difficulty = key
+    return {
+        "k_player": player_id,
+        "k_title": title,
+        "k_kind": kind,
+        "k_difficulty": difficulty,
+        "k_chart": chart_id,
+    }
 
 
 def aliases(session: Session, player_ids: Set[int]) -> Dict[Tuple[int, str, str, int], int]:
@@ -189,34 +196,16 @@ def link_chosen(session: Session, player_id: int, choices: Dict[ChartKey, int]) 
     song of that name follows the choice once it has two. The counts are the driver's,
     exact for one choice (several go as one executemany).
     """
-    changes = [
-        {
-            "c_player": player_id,
-            "c_title": title,
-            "c_kind": kind,
-            "c_difficulty": difficulty,
-            "c_chart": chart_id,
-        }
-        for (title, kind, difficulty), chart_id in sorted(choices.items())
-    ]
+    changes = [_link_values(player_id, key, chart_id) for key, chart_id in sorted(choices.items())]
     if not changes:
         return LinkResult(0, 0)
-    linked = []
-    for table in (Play.__table__, Score.__table__):
-        linked.append(
-            session.execute(
-                update(table)
-                .where(
-                    table.c.player_id == bindparam("c_player"),
-                    table.c.title == bindparam("c_title"),
-                    table.c.kind == bindparam("c_kind"),
-                    table.c.difficulty == bindparam("c_difficulty"),
-                )
-                .values(chart_id=bindparam("c_chart")),
-                changes if len(changes) > 1 else changes[0],
-            ).rowcount
+    parameters = changes if len(changes) > 1 else changes[0]
+    return LinkResult(
+        *(
+            session.execute(_set_chart(table), parameters).rowcount
+            for table in (Play.__table__, Score.__table__)
         )
-    return LinkResult(*linked)
+    )
 
 
 def unmatched(session: Session, player_id: int) -> List[Unmatched]:
