@@ -4,13 +4,14 @@ import contextlib
 import os
 import shutil
 import threading
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 from sqlalchemy import func, select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from conftest import db_of
+from conftest import db_of, settings
+from maimai_probe import create_app
 from maimai_probe.models import Play, Player
 
 #: Debian's chromium, headless as root, kept off the network it cannot reach here.
@@ -238,3 +239,29 @@ def demo_plays(demo_site: Dict[str, Any], *conditions: Any) -> int:
         )
     finally:
         session.close()
+
+
+@contextlib.contextmanager
+def serving_filled(folder: Any, fill: Callable[[Any], None]) -> Iterator[str]:
+    """Serve an app on a new SQLite file in a folder once fill(session) wrote its rows."""
+    app = create_app(settings("sqlite:///%s" % os.path.join(str(folder), "site.sqlite3")))
+    session = db_of(app).session()
+    try:
+        fill(session)
+    finally:
+        session.close()
+    try:
+        with serving(app) as base:
+            yield base
+    finally:
+        db_of(app).dispose()
+
+
+@contextlib.contextmanager
+def phone_tab(browser: Any, base: str) -> Iterator[Tab]:
+    """Open a watched tab of WeChat on a phone in a context of its own; close it after."""
+    context = browser.new_context(**PHONE)
+    try:
+        yield Tab(context.new_page(), base)
+    finally:
+        context.close()

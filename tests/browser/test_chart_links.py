@@ -2,38 +2,43 @@
 
 import pytest
 
-from conftest import db_of, settings
 from factories import BASE_TIME, add_play, add_player
-from maimai_probe import create_app
 from maimai_probe.linking import link_plays
 from test_catalog_chart import add_song
 from test_chart_links import TITLES
 
-from .browsing import PHONE, Tab, serving
+from .browsing import phone_tab, serving_filled
 
 pytestmark = pytest.mark.browser
+
+
+def awkward_plays(session):
+    """Give alice one play of each awkward title."""
+    alice = add_player(session)
+    for number, title in enumerate(TITLES):
+        add_play(session, alice, played_at=BASE_TIME + number * 60, title=title)
+    return alice
+
+
+def awkward_catalog(session):
+    """Add a catalog song per awkward title (Basic and Master); alice played each Master once."""
+    for number, title in enumerate(TITLES):
+        add_song(session, title, str(11000 + number))
+    alice = awkward_plays(session)
+    link_plays(session, alice.id)
+    session.commit()
 
 
 @pytest.fixture(scope="module")
 def site(browser, tmp_path_factory):
     """Serve a player whose plays bear every awkward title, one play each."""
-    path = tmp_path_factory.mktemp("links") / "links.sqlite3"
-    app = create_app(settings("sqlite:///%s" % path))
-    session = db_of(app).session()
-    alice = add_player(session)
-    for number, title in enumerate(TITLES):
-        add_play(session, alice, played_at=BASE_TIME + number * 60, title=title)
-    session.close()
-    with serving(app) as base:
+    with serving_filled(tmp_path_factory.mktemp("links"), awkward_plays) as base:
         yield base
-    db_of(app).dispose()
 
 
 @pytest.mark.parametrize("number, title", list(enumerate(TITLES)))
 def test_a_click_on_a_card_opens_its_chart(browser, site, number, title):
-    context = browser.new_context(**PHONE)
-    try:
-        tab = Tab(context.new_page(), site)
+    with phone_tab(browser, site) as tab:
         tab.go("/players/alice/plays")
         card = tab.page.locator(".play-title a").nth(len(TITLES) - 1 - number)  # newest first
         with tab.page.expect_navigation():
@@ -41,8 +46,6 @@ def test_a_click_on_a_card_opens_its_chart(browser, site, number, title):
         assert tab.page.text_content("h1.chart-title") == title
         assert tab.page.text_content(".stats div:first-child dd") == "1"  # its one play
         tab.assert_clean()
-    finally:
-        context.close()
 
 
 @pytest.fixture(scope="module")
@@ -51,19 +54,8 @@ def catalog_site(browser, tmp_path_factory):
 
     Alice played each Master once; the Basics stay unplayed.
     """
-    path = tmp_path_factory.mktemp("rows") / "rows.sqlite3"
-    app = create_app(settings("sqlite:///%s" % path))
-    session = db_of(app).session()
-    alice = add_player(session)
-    for number, title in enumerate(TITLES):
-        add_song(session, title, str(11000 + number))
-        add_play(session, alice, played_at=BASE_TIME + number * 60, title=title)
-    link_plays(session, alice.id)
-    session.commit()
-    session.close()
-    with serving(app) as base:
+    with serving_filled(tmp_path_factory.mktemp("rows"), awkward_catalog) as base:
         yield base
-    db_of(app).dispose()
 
 
 def tap(tab, selector):
@@ -76,9 +68,7 @@ def tap(tab, selector):
 
 @pytest.mark.parametrize("number, title", list(enumerate(TITLES)))
 def test_a_tap_anywhere_on_a_played_song_row_opens_its_chart(browser, catalog_site, number, title):
-    context = browser.new_context(**PHONE)
-    try:
-        tab = Tab(context.new_page(), catalog_site)
+    with phone_tab(browser, catalog_site) as tab:
         tab.go("/players/alice/songs")
         assert tab.page.locator(".song-row.played").count() == len(TITLES)
         link = "/players/alice/charts/%d/master" % (11000 + number)
@@ -88,14 +78,10 @@ def test_a_tap_anywhere_on_a_played_song_row_opens_its_chart(browser, catalog_si
         assert tab.page.text_content("h1.chart-title") == title
         assert "· 1 次游玩" in tab.page.text_content(".page-head p")
         tab.assert_clean()
-    finally:
-        context.close()
 
 
 def test_a_tap_on_an_unplayed_row_goes_nowhere(browser, catalog_site):
-    context = browser.new_context(**PHONE)
-    try:
-        tab = Tab(context.new_page(), catalog_site)
+    with phone_tab(browser, catalog_site) as tab:
         tab.go("/players/alice/songs")
         unplayed = tab.page.locator(".song-row:not(.played)")
         assert unplayed.count() == len(TITLES)
@@ -104,5 +90,3 @@ def test_a_tap_on_an_unplayed_row_goes_nowhere(browser, catalog_site):
         tab.page.wait_for_timeout(300)
         assert tab.page.url.endswith("/players/alice/songs")
         tab.assert_clean()
-    finally:
-        context.close()

@@ -4,12 +4,11 @@ import base64
 
 import pytest
 
-from conftest import db_of, settings
 from factories import BASE_TIME, add_play, add_player
-from maimai_probe import create_app, game
+from maimai_probe import game
 from test_jackets import JACKET
 
-from .browsing import PHONE, Tab, serving
+from .browsing import phone_tab, serving_filled
 
 pytestmark = pytest.mark.browser
 
@@ -26,34 +25,31 @@ JACKETS = """() => Array.from(document.querySelectorAll("img.jacket")).map(image
     src: image.src, complete: image.complete, width: image.naturalWidth}))"""
 
 
-@pytest.fixture(scope="module")
-def site(browser, tmp_path_factory):
-    """Serve alice with a Chinese play, an international one and one with a hostile jacket."""
-    path = tmp_path_factory.mktemp("jackets") / "jackets.sqlite3"
-    app = create_app(settings("sqlite:///%s" % path))
-    session = db_of(app).session()
+def three_plays(session):
+    """Give alice a Chinese play, an international one and one with a hostile jacket."""
     alice = add_player(session)
     add_play(session, alice, played_at=BASE_TIME, jacket=JACKET)
     add_play(session, alice, played_at=BASE_TIME + 60, jacket=INTL_JACKET, service="intl")
     add_play(session, alice, played_at=BASE_TIME + 120, jacket='x" onerror="alert(1)')
-    session.close()
-    with serving(app) as base:
+
+
+@pytest.fixture(scope="module")
+def site(browser, tmp_path_factory):
+    """Serve alice's three plays."""
+    with serving_filled(tmp_path_factory.mktemp("jackets"), three_plays) as base:
         yield base
-    db_of(app).dispose()
 
 
 def test_jackets_load_from_the_official_sites_and_from_nowhere_else(browser, site):
-    context = browser.new_context(**PHONE)
     answered = []
 
     def official(route):
         answered.append(route.request.url)
         route.fulfill(status=200, content_type="image/png", body=PIXEL)
 
-    for origin in game.JACKET_SITES.values():
-        context.route(origin + "/**", official)
-    try:
-        tab = Tab(context.new_page(), site)
+    with phone_tab(browser, site) as tab:
+        for origin in game.JACKET_SITES.values():
+            tab.page.route(origin + "/**", official)
         tab.go("/players/alice/plays")
         tab.page.wait_for_function(
             "() => Array.from(document.querySelectorAll('img.jacket'))"
@@ -65,5 +61,3 @@ def test_jackets_load_from_the_official_sites_and_from_nowhere_else(browser, sit
         assert sorted(answered) == EXPECTED
         assert sorted(tab.elsewhere()) == EXPECTED
         assert tab.problems == [] and tab.csp_violations() == []
-    finally:
-        context.close()
