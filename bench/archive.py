@@ -4,7 +4,7 @@
         [--plays 100000] [--players 10] [--seed 2025]
 
 The database is migrated, then given the catalog (../shared/fixtures/diving-fish/music_data.json
-when present, else the demo catalog) through catalog.py, then the plays through COPY. Each
+when present, else the demo catalog) through sync.py, then the plays through COPY. Each
 player has a skill that rises over the years and favourite charts (a heavy-tailed preference),
 so a chart is played from once to dozens of times and the diff page's subqueries have history.
 One play in ten has its playlogDetail; one in two hundred is of a title the catalog lacks.
@@ -24,7 +24,8 @@ import time
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from bench import common
-from maimai_probe import answer_deadline, catalog, config, db, game
+from maimai_probe import answer_deadline, config, db, game
+from maimai_probe.catalog import sync
 from maimai_probe.models import Chart, Player, ProfileSnapshot, Song
 
 #: 2023-01-01 00:00 China time: the first player's first arcade day.
@@ -112,9 +113,9 @@ def catalog_path() -> str:
     return str(common.DEMO_CATALOG)
 
 
-def load_catalog(session: Any, path: str) -> catalog.SyncResult:
-    """Read a music_data file and store its songs and charts through catalog.py."""
-    result = catalog.sync_catalog(session, catalog.read_catalog(catalog.load_file(path)))
+def load_catalog(session: Any, path: str) -> sync.SyncResult:
+    """Read a music_data file and store its songs and charts through sync.py."""
+    result = sync.sync_catalog(session, sync.read_catalog(sync.load_file(path)))
     session.commit()
     return result
 

@@ -25,7 +25,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 from sqlalchemy import delete
 
 from bench import archive, common
-from maimai_probe import config, db, exporting, importing, tokens
+from maimai_probe import config, db
+from maimai_probe.importing import exporting, store, tokens
 from maimai_probe.models import Player
 from maimai_probe.parsing.detect import parse_page
 
@@ -111,8 +112,8 @@ class Subject:
         self.plays = plays
         self.runs = runs
 
-    def parse(self) -> importing.Upload:
-        upload = importing.read_upload(self.label, self.data)
+    def parse(self) -> store.Upload:
+        upload = store.read_upload(self.label, self.data)
         assert upload.page is not None, upload.error
         assert len(upload.page.plays) == self.plays
         return upload
@@ -135,18 +136,18 @@ def bench_database(
 
     try:
         for subject in subjects:
-            results = []  # type: List[importing.ImportResult]
+            results = []  # type: List[store.ImportResult]
 
-            def store(subject: Subject = subject, results: List[Any] = results) -> None:
+            def store_once(subject: Subject = subject, results: List[Any] = results) -> None:
                 upload = subject.parse()
                 results.append(
-                    importing.import_uploads(session, players[-1], [upload], int(time.time()))
+                    store.import_uploads(session, players[-1], [upload], int(time.time()))
                 )
 
-            empty = timed(subject.runs, store, fresh_player)
+            empty = timed(subject.runs, store_once, fresh_player)
             first = results[-1].new
             assert first["plays"] == subject.plays, first
-            known = timed(subject.runs, store)
+            known = timed(subject.runs, store_once)
             assert results[-1].known["plays"] == subject.plays
             assert not any(results[-1].new.values())
             rows.append((subject.label, "%s: parse + store, empty" % name, empty, first))
@@ -163,7 +164,7 @@ def bench_database(
 def run(admin_url: Optional[str], page_runs: int = 20, archive_runs: int = 5) -> List[common.Table]:
     """Measure both files on SQLite and, given a server, PostgreSQL; return one table."""
     page_label, page_data = record_page()
-    page = parse_page(importing.decode(page_data))
+    page = parse_page(store.decode(page_data))
     started = time.perf_counter()
     document = archive_document()
     generated = time.perf_counter() - started
@@ -213,7 +214,7 @@ def run(admin_url: Optional[str], page_runs: int = 20, archive_runs: int = 5) ->
             )
     notes += [
         "Best and median milliseconds; x parse = best / best of parse only for the same file. "
-        "Each store is one transaction through importing.import_uploads, as the API and the "
+        "Each store is one transaction through store.import_uploads, as the API and the "
         "form run it: parse, check every value, insert-or-ignore, link to the catalog "
         "(empty here: no links), commit. The empty rows use a new player each run.",
         "`%s`: %d plays, %.0f KB. The archive: %d plays, %d details, %d snapshots, %.1f MB "

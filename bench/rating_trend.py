@@ -17,10 +17,12 @@ from typing import Any, List
 from sqlalchemy import select
 
 from bench.common import catalog_data
-from maimai_probe import catalog, config, db, game, linking, tokens
-from maimai_probe.best50 import player_rating
+from maimai_probe import config, db, game
+from maimai_probe.catalog import linking, sync
+from maimai_probe.importing import tokens
 from maimai_probe.models import Chart, Play, Song
-from maimai_probe.trend import rating_trend, trend_points
+from maimai_probe.rating.best50 import player_rating
+from maimai_probe.rating.trend import rating_trend, trend_points
 
 START = 1727712000  # 2024-10-01 00:00 China time
 
@@ -83,7 +85,7 @@ def main() -> None:
         database = db.Database(config.normalise_database_url(url))
         database.migrate()
         with database.session() as session:
-            catalog.sync_catalog(session, catalog.read_catalog(catalog_data()))
+            sync.sync_catalog(session, sync.read_catalog(catalog_data()))
             session.commit()
             player, _ = tokens.create_player(session, "bench", now=START)
             add_plays(session, player.id, arguments.plays, arguments.days)

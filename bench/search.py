@@ -22,7 +22,9 @@ from typing import Any, Callable, Dict, List, Tuple
 from sqlalchemy import func, select
 
 from bench.common import ROOT, SHARED_CATALOG, Table, catalog_data, show
-from maimai_probe import catalog, create_app, db, game, linking, search, tokens
+from maimai_probe import create_app, db, game
+from maimai_probe.catalog import linking, search, sync
+from maimai_probe.importing import tokens
 from maimai_probe.models import Chart, Play, Song
 
 QUERIES = (
@@ -50,7 +52,7 @@ QUERIES = (
 
 FIRST_USE = """
 import time
-from maimai_probe import search
+from maimai_probe.catalog import search
 started = time.perf_counter()
 jieba = search.load_jieba()
 imported = time.perf_counter()
@@ -65,12 +67,13 @@ print("%f %f %f %f" % (imported - started, loaded - imported, first - loaded, wa
 
 ANALYSE_FIRST_USE = """
 import time
-from maimai_probe import demo, search
+from maimai_probe.web import samples
+from maimai_probe.catalog import search
 search.load_jieba().initialize()
 started = time.perf_counter()
-demo.keywords(demo.DEFAULT_TEXT)
+samples.keywords(samples.DEFAULT_TEXT)
 first = time.perf_counter()
-demo.keywords(demo.DEFAULT_TEXT)
+samples.keywords(samples.DEFAULT_TEXT)
 print("%f %f" % (first - started, time.perf_counter() - first))
 """
 
@@ -98,8 +101,8 @@ def first_use(runs: int) -> Table:
         with tempfile.TemporaryDirectory() as empty:
             cold.append(run_fresh(FIRST_USE, empty))
             cached.append(run_fresh(FIRST_USE, empty))
-    for label, samples in (("fresh process, no cache", cold), ("fresh process, cache", cached)):
-        columns = list(zip(*samples))
+    for label, timings in (("fresh process, no cache", cold), ("fresh process, cache", cached)):
+        columns = list(zip(*timings))
         rows.append([label] + [statistics.median(column) for column in columns])
     with tempfile.TemporaryDirectory() as folder:
         run_fresh(FIRST_USE, folder)
@@ -243,7 +246,7 @@ def song_list(runs: int, plays: int, data: List[Dict[str, Any]]) -> Table:
         )
         database = app.extensions["maimai_probe.db"]
         with database.session() as session:
-            catalog.sync_catalog(session, catalog.read_catalog(data))
+            sync.sync_catalog(session, sync.read_catalog(data))
             session.commit()
             player, _ = tokens.create_player(session, "bench", now=1727712000)
             add_plays(session, player.id, plays)

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from maimai_probe import game
-from maimai_probe.catalog import read_catalog, sync_catalog
-from maimai_probe.linking import link_plays
+from maimai_probe.catalog.linking import link_plays
+from maimai_probe.catalog.sync import read_catalog, sync_catalog
 from maimai_probe.models import Chart, Play, PlayDetail, Player, ProfileSnapshot, Song
 
 SMALL_CATALOG = pathlib.Path(__file__).resolve().parent / "fixtures" / "catalog_small.json"

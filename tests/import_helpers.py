@@ -5,7 +5,8 @@ from typing import Dict, Tuple
 
 from sqlalchemy import func, select
 
-from maimai_probe import game, tokens
+from maimai_probe import game
+from maimai_probe.importing import tokens
 from maimai_probe.models import Base, Player
 from maimai_probe.parsing.results import (
     ParsedPage,

@@ -16,7 +16,7 @@ def queries_for(app: Flask, client, url: str) -> List[str]:
     Tests add rows behind the app's back, without bumping the player's revision: forget the
     kept pages so the page is rendered from what the database holds now.
     """
-    kept = app.extensions.get("maimai_probe.page_cache")
+    kept = app.extensions.get("maimai_probe.web.page_cache")
     if kept is not None:
         kept.clear()
     with count_queries(app) as statements:

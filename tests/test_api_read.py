@@ -198,7 +198,7 @@ def test_errors_are_json(client, session, path, status, error):
 
 
 def test_the_api_needs_no_csrf_token(app):
-    from maimai_probe import csrf
+    from maimai_probe.web import csrf
 
     assert "api" in csrf.exempt_blueprints(app)
     # A write route as the importer adds them: no cookie, no CSRF token, still accepted.

@@ -19,9 +19,10 @@ from import_helpers import (
     row_counts,
     score_page,
 )
-from maimai_probe import create_app, game, importing, tokens
-from maimai_probe.catalog import read_catalog, sync_catalog
-from maimai_probe.linking import resolve
+from maimai_probe import create_app, game
+from maimai_probe.catalog.linking import resolve
+from maimai_probe.catalog.sync import read_catalog, sync_catalog
+from maimai_probe.importing import store, tokens
 from maimai_probe.models import Chart, ChartAlias, Play, PlayDetail, ProfileSnapshot, Score, Song
 from maimai_probe.parsing import archive
 from maimai_probe.parsing.detect import parse_page
@@ -54,10 +55,10 @@ def fill(session):
     intl.plays[0].utc_offset = 540
     intl.plays[0].title, intl.plays[0].kind = LINK[:2]
     pages = [record_page(*TIMES), detail_page(TIMES[0]), score_page(1005000), profile_page()]
-    importing.import_pages(session, player, pages, 1760000000)
-    upload = importing.read_upload("record.html", own_record_page())
-    importing.import_uploads(session, player, [upload], 1760000100)
-    importing.import_pages(session, player, [intl, profile_page(rating=15100)], 1760000200)
+    store.import_pages(session, player, pages, 1760000000)
+    upload = store.read_upload("record.html", own_record_page())
+    store.import_uploads(session, player, [upload], 1760000100)
+    store.import_pages(session, player, [intl, profile_page(rating=15100)], 1760000200)
     resolve(session, player.id, LINK, chart_id(session, "383"), CHOSEN_AT)
     session.commit()
     return player
@@ -191,7 +192,7 @@ def test_an_export_imports_onto_another_app_with_identical_rows(
 
 def test_the_archive_keeps_when_each_snapshot_was_seen(session, exported, other):
     player = new_player(other, MOVED)[0]
-    importing.import_uploads(other, player, [importing.read_upload("a.json", exported)], 1)
+    store.import_uploads(other, player, [store.read_upload("a.json", exported)], 1)
     observed = {s["rating"]: s["observed_at"] for s in rows_of(other, MOVED)["snapshots"]}
     assert observed == {15000: 1760000000, 15100: 1760000200}
     reading = rows_of(other, MOVED)["scores"][0]
@@ -264,7 +265,7 @@ def test_an_archive_may_be_larger_than_a_page():
     text = json.dumps({"format": archive.FORMAT, "version": 1, "plays": plays})
     assert len(text) > 8 * 1024 * 1024
     assert len(parse_page(text).plays) == 30000
-    with pytest.raises(importing.PageError, match="内容太大"):
+    with pytest.raises(store.PageError, match="内容太大"):
         parse_page(json.dumps({"records": plays}))
 
 
@@ -587,7 +588,7 @@ def link_page():
 
 def import_document(session, player, document):
     """Import an archive document for a player; return the result."""
-    return importing.import_pages(session, player, [parse_page(json.dumps(document))], NOW)
+    return store.import_pages(session, player, [parse_page(json.dumps(document))], NOW)
 
 
 def links_of(session, title):
@@ -636,7 +637,7 @@ def test_a_choice_of_a_chart_this_catalog_lacks_is_skipped_with_a_warning(client
 def test_a_choice_moves_rows_linked_while_the_title_was_unique(session):
     load_catalog(session, [song("131", "Link", ds=[3.0, 6.0, 9.0, 12.2])])
     player = new_player(session)[0]
-    importing.import_pages(session, player, [link_page()], NOW)
+    store.import_pages(session, player, [link_page()], NOW)
     assert links_of(session, "Link") == {chart_id(session, "131")}
     load_catalog(session)  # now also 383 "Link(CoF)", shown as "Link" too
 
@@ -656,7 +657,7 @@ def test_a_choice_moves_rows_linked_while_the_title_was_unique(session):
 def test_a_choice_already_made_here_is_kept(session):
     load_catalog(session)
     player = new_player(session)[0]
-    importing.import_pages(session, player, [link_page()], NOW)
+    store.import_pages(session, player, [link_page()], NOW)
     original = chart_id(session, "131")
     resolve(session, player.id, LINK, original, NOW)
     session.commit()

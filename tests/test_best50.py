@@ -6,9 +6,10 @@ from fractions import Fraction
 import pytest
 from sqlalchemy import func, select
 
-from maimai_probe import game, importing, tokens
-from maimai_probe.catalog import read_catalog, sync_catalog
-from maimai_probe.linking import link_all
+from maimai_probe import game
+from maimai_probe.catalog.linking import link_all
+from maimai_probe.catalog.sync import read_catalog, sync_catalog
+from maimai_probe.importing import store, tokens
 from maimai_probe.models import Chart, ChartAlias, Play, ProfileSnapshot
 from maimai_probe.parsing.detect import parse_page
 from test_catalog import shared_fixture, small_catalog
@@ -32,7 +33,7 @@ def test_the_real_record_page_links_every_play_and_rates_it(app, client, session
     player, _ = new_player(session)
     sync_catalog(session, read_catalog(catalog))
     session.commit()
-    importing.import_pages(session, player, [page], now=BASE_TIME + 3600)
+    store.import_pages(session, player, [page], now=BASE_TIME + 3600)
 
     plays = session.execute(select(Play.chart_id).where(Play.player_id == player.id)).all()
     assert len(plays) == 50

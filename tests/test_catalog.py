@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from maimai_probe import game
-from maimai_probe.catalog import (
+from maimai_probe.catalog.sync import (
     CatalogError,
     constant_tenths,
     fetch,

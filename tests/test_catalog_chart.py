@@ -8,7 +8,7 @@ from markupsafe import escape
 
 from factories import BASE_TIME, add_play, add_player
 from maimai_probe import game
-from maimai_probe.linking import link_plays
+from maimai_probe.catalog.linking import link_plays
 from maimai_probe.models import Chart, Song
 from test_chart_links import TITLES
 

@@ -9,7 +9,7 @@ import pytest
 from markupsafe import escape
 
 from factories import BASE_TIME, add_play, add_player
-from maimai_probe.chart_links import chart_url, query_value
+from maimai_probe.web.chart_links import chart_url, query_value
 
 TITLES = [
     "Re:Unknown X",

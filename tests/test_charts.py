@@ -8,9 +8,9 @@ import pytest
 
 from chart_data import add_player, load_catalog, play_row
 from maimai_probe import game
-from maimai_probe.linking import link_plays
+from maimai_probe.catalog.linking import link_plays
 from maimai_probe.models import PlayDetail, ProfileSnapshot, Score
-from maimai_probe.rating import chart_rating
+from maimai_probe.rating.formula import chart_rating
 
 HOSTILE = "</script><script>alert(1)</script>"
 CHINA = datetime.timezone(datetime.timedelta(hours=8))

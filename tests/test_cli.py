@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from import_helpers import own_record_page, real_record_page, row_counts
-from maimai_probe import tokens
+from maimai_probe.importing import tokens
 from maimai_probe.models import Play, Player
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from conftest import db_of
 from factories import add_play, add_player
 from maimai_probe import config, db
-from maimai_probe.players import PLAYER_ROW
+from maimai_probe.player.home import PLAYER_ROW
 
 postgres = pytest.mark.postgres
 
@@ -71,7 +71,7 @@ def player_page(postgres_app):
     add_play(session, player, title="PANDORA PARADOXXX")
     session.close()
     postgres_app.config["PAGE_CACHE_BYTES"] = 0
-    postgres_app.extensions.pop("maimai_probe.page_cache", None)  # render every time
+    postgres_app.extensions.pop("maimai_probe.web.page_cache", None)  # render every time
     client = postgres_app.test_client()
     url = "/players/ping/plays"
     assert client.get(url).status_code == 200

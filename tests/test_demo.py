@@ -2,7 +2,7 @@
 
 import pytest
 
-from maimai_probe import demo
+from maimai_probe.web import samples
 
 
 @pytest.fixture
@@ -59,8 +59,8 @@ def test_jieba_segments_the_sample_text_by_default(client):
     response = client.get("/jieba/")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["length"] == len(demo.DEFAULT_TEXT)
-    assert "".join(body["words"]) == demo.DEFAULT_TEXT.replace(" ", "")
+    assert body["length"] == len(samples.DEFAULT_TEXT)
+    assert "".join(body["words"]) == samples.DEFAULT_TEXT.replace(" ", "")
     assert "玩家" in body["words"]
     assert 0 < len(body["tags"]) <= 20 and 0 < len(body["textrank"]) <= 20
     assert {"word", "weight"} == set(body["tags"][0])
@@ -77,7 +77,7 @@ def test_jieba_takes_text_from_the_query_or_a_form(client):
 
 
 def test_jieba_refuses_texts_beyond_the_cap(client):
-    assert client.post("/jieba/", data={"text": "字" * demo.MAX_TEXT}).status_code == 200
-    response = client.post("/jieba/", data={"text": "字" * (demo.MAX_TEXT + 1)})
+    assert client.post("/jieba/", data={"text": "字" * samples.MAX_TEXT}).status_code == 200
+    response = client.post("/jieba/", data={"text": "字" * (samples.MAX_TEXT + 1)})
     assert response.status_code == 413
     assert response.get_json() == {"error": "文本太长了（最多 5000 个字）。", "status": 413}

@@ -5,8 +5,8 @@ import datetime
 from sqlalchemy import func, select
 
 from maimai_probe import demo_data, game
-from maimai_probe.best50 import player_rating
 from maimai_probe.models import Chart, Play, ProfileSnapshot, Song
+from maimai_probe.rating.best50 import player_rating
 
 
 def test_history_spans_months_with_improvements_and_full_combos():

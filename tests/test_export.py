@@ -3,7 +3,8 @@
 from sqlalchemy import select
 
 from import_helpers import detail_page, new_player, profile_page, record_page, score_page
-from maimai_probe import exporting, game, importing
+from maimai_probe import game
+from maimai_probe.importing import exporting, store
 from maimai_probe.models import Chart, Play, Song
 
 URL = "/api/players/舞萌玩家/export"
@@ -13,7 +14,7 @@ TIMES = (1759467960, 1759467754)
 def fill(session):
     player = new_player(session)[0]
     pages = [record_page(*TIMES), detail_page(TIMES[0]), score_page(1005000), profile_page()]
-    importing.import_pages(session, player, pages, 1760000000)
+    store.import_pages(session, player, pages, 1760000000)
     return player
 
 
@@ -68,7 +69,7 @@ def test_the_divingfish_export_keeps_the_best_per_chart(client, session):
     better = record_page(1759470000)
     better.plays[0].title = record_page(TIMES[0]).plays[0].title
     better.plays[0].achievement = 1005000
-    importing.import_pages(session, player, [better], 1760000001)
+    store.import_pages(session, player, [better], 1760000001)
     response = client.get(URL + "?format=divingfish")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].endswith("%E5%AE%B6-divingfish.json")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from maimai_probe import formatting
+from maimai_probe.web import formatting
 
 CHINA = 480
 JAPAN = 540

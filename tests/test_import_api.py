@@ -17,7 +17,7 @@ from import_helpers import (
     real_record_page,
     row_counts,
 )
-from maimai_probe import importing
+from maimai_probe.importing import store
 from maimai_probe.models import Play
 
 URL = "/api/players/舞萌玩家/imports"
@@ -171,7 +171,7 @@ def test_a_database_failure_mid_import_writes_nothing(client, token, session, mo
     def lost(*args, **kwargs):
         raise OperationalError("INSERT", {}, Exception("server closed the connection"))
 
-    monkeypatch.setattr(importing, "store_scores", lost)  # after the plays went in
+    monkeypatch.setattr(store, "store_scores", lost)  # after the plays went in
     before = row_counts(session)
     response = send(client, token, own_record_page())
     assert response.status_code == 503

@@ -14,7 +14,7 @@ from import_helpers import (
     real_record_page,
     row_counts,
 )
-from maimai_probe import tokens
+from maimai_probe.importing import tokens
 from maimai_probe.models import Play
 
 URL = "/players/舞萌玩家/import"

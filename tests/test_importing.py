@@ -15,7 +15,8 @@ from import_helpers import (
     row_counts,
     score_page,
 )
-from maimai_probe import game, importing
+from maimai_probe import game
+from maimai_probe.importing import store
 from maimai_probe.models import Chart, Play, PlayDetail, ProfileSnapshot, Score, Song
 
 NOW = 1760000000
@@ -28,10 +29,10 @@ def player(session):
 
 
 def test_a_record_page_stores_its_plays_and_a_second_import_adds_nothing(session, player):
-    first = importing.import_pages(session, player, [record_page(*TIMES)], NOW)
+    first = store.import_pages(session, player, [record_page(*TIMES)], NOW)
     assert first.new == {"plays": 3, "details": 0, "scores": 0, "snapshots": 0, "aliases": 0}
     assert first.known["plays"] == 0
-    again = importing.import_pages(session, player, [record_page(*TIMES, 1759460000)], NOW + 9)
+    again = store.import_pages(session, player, [record_page(*TIMES, 1759460000)], NOW + 9)
     assert again.new["plays"] == 1
     assert again.known["plays"] == 3
     rows = session.scalars(select(Play).order_by(Play.played_at.desc())).all()
@@ -44,20 +45,18 @@ def test_a_record_page_stores_its_plays_and_a_second_import_adds_nothing(session
 
 
 def test_the_same_play_twice_in_one_import_counts_once(session, player):
-    result = importing.import_pages(
-        session, player, [record_page(*TIMES), record_page(*TIMES)], NOW
-    )
+    result = store.import_pages(session, player, [record_page(*TIMES), record_page(*TIMES)], NOW)
     assert [f.new["plays"] for f in result.files] == [3, 0]
     assert [f.known["plays"] for f in result.files] == [0, 3]
     assert row_counts(session)["play"] == 3
 
 
 def test_details_attach_to_their_play_once(session, player):
-    importing.import_pages(session, player, [record_page(*TIMES)], NOW)
-    result = importing.import_pages(session, player, [detail_page(TIMES[0])], NOW)
+    store.import_pages(session, player, [record_page(*TIMES)], NOW)
+    result = store.import_pages(session, player, [detail_page(TIMES[0])], NOW)
     assert result.new["details"] == 1
     assert result.known["plays"] == 1
-    again = importing.import_pages(session, player, [detail_page(TIMES[0])], NOW)
+    again = store.import_pages(session, player, [detail_page(TIMES[0])], NOW)
     assert (again.new["details"], again.known["details"]) == (0, 1)
     detail = session.scalars(select(PlayDetail)).one()
     assert detail.play.played_at == TIMES[0]
@@ -67,7 +66,7 @@ def test_details_attach_to_their_play_once(session, player):
 
 def test_a_detail_page_known_to_the_minute_matches_its_play_in_the_same_import(session, player):
     pages = [detail_page(TIMES[0], exact=False), record_page(*TIMES)]
-    result = importing.import_pages(session, player, pages, NOW)
+    result = store.import_pages(session, player, pages, NOW)
     detail_file, record_file = result.files
     assert record_file.new["plays"] == 3
     assert (detail_file.new["plays"], detail_file.known["plays"]) == (0, 1)
@@ -78,16 +77,16 @@ def test_a_detail_page_known_to_the_minute_matches_its_play_in_the_same_import(s
 
 
 def test_a_minute_only_play_without_a_stored_play_is_skipped_with_a_warning(session, player):
-    result = importing.import_pages(session, player, [detail_page(TIMES[0], exact=False)], NOW)
+    result = store.import_pages(session, player, [detail_page(TIMES[0], exact=False)], NOW)
     assert result.new == {"plays": 0, "details": 0, "scores": 0, "snapshots": 0, "aliases": 0}
     assert "最近游玩记录" in result.files[0].warnings[0]
     assert row_counts(session)["play"] == 0
 
 
 def test_scores_are_kept_per_distinct_reading(session, player):
-    first = importing.import_pages(session, player, [score_page(1005000, 990000, 990000)], NOW)
+    first = store.import_pages(session, player, [score_page(1005000, 990000, 990000)], NOW)
     assert (first.new["scores"], first.known["scores"]) == (2, 0)  # the repeat within the file
-    again = importing.import_pages(session, player, [score_page(1005000, 995000)], NOW)
+    again = store.import_pages(session, player, [score_page(1005000, 995000)], NOW)
     assert (again.new["scores"], again.known["scores"]) == (1, 1)
     scores = session.scalars(select(Score).order_by(Score.achievement.desc())).all()
     assert [(s.achievement, s.rank, s.source, s.dx_score) for s in scores] == [
@@ -98,10 +97,10 @@ def test_scores_are_kept_per_distinct_reading(session, player):
 
 
 def test_the_same_profile_is_one_snapshot(session, player):
-    assert importing.import_pages(session, player, [profile_page()], NOW).new["snapshots"] == 1
-    same = importing.import_pages(session, player, [profile_page()], NOW + 60)
+    assert store.import_pages(session, player, [profile_page()], NOW).new["snapshots"] == 1
+    same = store.import_pages(session, player, [profile_page()], NOW + 60)
     assert (same.new["snapshots"], same.known["snapshots"]) == (0, 1)
-    changed = importing.import_pages(session, player, [profile_page(rating=15100)], NOW + 120)
+    changed = store.import_pages(session, player, [profile_page(rating=15100)], NOW + 120)
     assert changed.new["snapshots"] == 1
     snapshots = session.scalars(select(ProfileSnapshot).order_by(ProfileSnapshot.id)).all()
     assert [(s.rating, s.observed_at, s.page) for s in snapshots] == [
@@ -112,31 +111,31 @@ def test_the_same_profile_is_one_snapshot(session, player):
 
 
 def test_fingerprint_ignores_the_indentation_around_a_field():
-    one = importing.fingerprint({"name": "ＭＡＩ", "rating": 1})
-    assert importing.fingerprint({"rating": 1, "name": " ＭＡＩ\n"}) == one
-    assert importing.fingerprint({"name": "ＭＡＩ\u3000", "rating": 1}) != one
+    one = store.fingerprint({"name": "ＭＡＩ", "rating": 1})
+    assert store.fingerprint({"rating": 1, "name": " ＭＡＩ\n"}) == one
+    assert store.fingerprint({"name": "ＭＡＩ\u3000", "rating": 1}) != one
 
 
 def test_a_failure_while_storing_writes_nothing(session, player, monkeypatch):
-    importing.import_pages(session, player, [record_page(TIMES[2])], NOW)
+    store.import_pages(session, player, [record_page(TIMES[2])], NOW)
     before = row_counts(session)
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing, "store_scores", broken)  # after the plays were inserted
+    monkeypatch.setattr(store, "store_scores", broken)  # after the plays were inserted
     with pytest.raises(RuntimeError, match="disk full"):
-        importing.import_pages(session, player, [record_page(*TIMES), profile_page()], NOW)
+        store.import_pages(session, player, [record_page(*TIMES), profile_page()], NOW)
     assert row_counts(session) == before
 
 
 def test_rejected_uploads_are_listed_and_the_rest_stored(session, player):
     uploads = [
-        importing.Upload("a.html", page=record_page(*TIMES)),
-        importing.read_upload("b.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
-        importing.Upload("c.json", page=score_page(1000000)),
+        store.Upload("a.html", page=record_page(*TIMES)),
+        store.read_upload("b.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+        store.Upload("c.json", page=score_page(1000000)),
     ]
-    result = importing.import_uploads(session, player, uploads, NOW)
+    result = store.import_uploads(session, player, uploads, NOW)
     assert [f.name for f in result.files] == ["a.html", "b.png", "c.json"]
     assert [f.accepted for f in result.files] == [True, False, True]
     assert "不是文本文件" in result.files[1].error
@@ -146,7 +145,7 @@ def test_rejected_uploads_are_listed_and_the_rest_stored(session, player):
 
 def test_only_rejected_uploads_touch_nothing(session, player):
     before = row_counts(session)
-    result = importing.import_uploads(session, player, [importing.read_upload("x", b"\0")], NOW)
+    result = store.import_uploads(session, player, [store.read_upload("x", b"\0")], NOW)
     assert result.rejected and not result.stored_anything
     assert row_counts(session) == before
 
@@ -161,7 +160,7 @@ def test_only_rejected_uploads_touch_nothing(session, player):
     ],
 )
 def test_decode_reads_the_encodings_saved_pages_come_in(data, text):
-    assert importing.decode(data) == text
+    assert store.decode(data) == text
 
 
 @pytest.mark.parametrize(
@@ -173,7 +172,7 @@ def test_decode_reads_the_encodings_saved_pages_come_in(data, text):
     ],
 )
 def test_decode_rejects_what_is_not_text(data, reason):
-    upload = importing.read_upload("junk", data)
+    upload = store.read_upload("junk", data)
     assert upload.page is None
     assert reason in upload.error
 
@@ -191,7 +190,7 @@ def test_plays_link_to_a_chart_only_when_exactly_one_fits(session, player):
     add_chart(session, "テスト曲 2", game.DX, game.MASTER, "10002")  # 1759467754 % 7, and
     add_chart(session, "テスト曲 2", game.DX, game.MASTER, "10003")  # the same name twice
     session.commit()
-    importing.import_pages(session, player, [record_page(*TIMES)], NOW)
+    store.import_pages(session, player, [record_page(*TIMES)], NOW)
     linked = dict(session.execute(select(Play.played_at, Play.chart_id)).all())
     assert linked == {TIMES[0]: unique, TIMES[1]: None, TIMES[2]: None}
 
@@ -209,7 +208,7 @@ def test_concurrent_imports_of_one_page_store_it_once(postgres_app):
         with database.session() as own:
             start.wait()
             try:
-                results.append(importing.import_pages(own, player, [record_page(*times)], NOW))
+                results.append(store.import_pages(own, player, [record_page(*times)], NOW))
             except Exception as error:  # reported below
                 errors.append(error)
 

@@ -6,7 +6,7 @@ import pytest
 
 from factories import BASE_TIME, add_play, add_player
 from maimai_probe import game
-from maimai_probe.formatting import jacket_url
+from maimai_probe.web.formatting import jacket_url
 
 JACKET = "0847c38d2a623e99"
 HOSTILE = [

@@ -3,14 +3,8 @@
 from sqlalchemy import select
 
 from maimai_probe import game
-from maimai_probe.catalog import read_catalog, sync_catalog
-from maimai_probe.linking import (
-    ResolveError,
-    link_all,
-    link_plays,
-    resolve,
-    unmatched,
-)
+from maimai_probe.catalog.linking import ResolveError, link_all, link_plays, resolve, unmatched
+from maimai_probe.catalog.sync import read_catalog, sync_catalog
 from maimai_probe.models import Chart, ChartAlias, Play, Player, Score, Song
 from test_catalog import small_catalog, song
 

@@ -3,7 +3,7 @@
 import pytest
 
 from factories import BASE_TIME, add_play, add_player
-from maimai_probe import diffs, play_queries
+from maimai_probe.player import diffs, queries
 
 
 def test_lateral_and_correlated_diffs_agree(app, session):
@@ -25,12 +25,12 @@ def test_lateral_and_correlated_diffs_agree(app, session):
         pytest.skip("SQLite has no LATERAL")
 
     def rows(lateral):
-        page = play_queries.fetch_page(
+        page = queries.fetch_page(
             session,
             diffs.diff_select(lateral),
             player.id,
-            play_queries.PlayFilters(),
-            play_queries.Cursor(),
+            queries.PlayFilters(),
+            queries.Cursor(),
             50,
         )
         return [(row[0].id,) + tuple(row[1:]) for row in page.rows]

@@ -10,8 +10,11 @@ from sqlalchemy import select
 from conftest import settings
 from factories import BASE_TIME, add_play, add_player
 from import_helpers import record_page
-from maimai_probe import create_app, game, importing, linking, page_cache
+from maimai_probe import create_app, game
+from maimai_probe.catalog import linking
+from maimai_probe.importing import store
 from maimai_probe.models import CatalogSync, Play, Player
+from maimai_probe.web import page_cache
 from querycount import count_queries
 from test_linking import add_play as add_titled_play
 from test_linking import chart_id, small_catalog, sync
@@ -93,7 +96,7 @@ def test_an_import_changes_the_page_at_once(app, client, session):
     add_play(session, player, played_at=BASE_TIME + 60, title="Behind the back")
     assert b"Behind the back" not in client.get("/players/alice/plays").data
     # ... until a write through the archive bumps the revision in its transaction.
-    importing.import_pages(session, fresh_player(session), [record_page(BASE_TIME + 120)], 0)
+    store.import_pages(session, fresh_player(session), [record_page(BASE_TIME + 120)], 0)
     assert fresh_player(session).revision == 1
     page = client.get("/players/alice/plays").data.decode()
     assert "Behind the back" in page and "テスト曲" in page
@@ -104,7 +107,7 @@ def test_a_failed_import_leaves_the_revision(app, session):
     broken = record_page(BASE_TIME)
     broken.plays[0].title = None  # the database refuses it
     with pytest.raises(Exception):  # noqa: B017 - any database error
-        importing.import_pages(session, fresh_player(session), [broken], 0)
+        store.import_pages(session, fresh_player(session), [broken], 0)
     assert fresh_player(session).revision == 0
 
 
@@ -149,7 +152,7 @@ def test_a_repeated_request_with_the_etag_gets_a_304_without_a_body(app, client,
     # Another encoding is another answer, and a changed archive another ETag.
     gzipped = client.get("/players/alice/diff", headers={"Accept-Encoding": "gzip"})
     assert gzipped.headers["ETag"] != etag
-    importing.import_pages(session, fresh_player(session), [record_page(BASE_TIME + 60)], 0)
+    store.import_pages(session, fresh_player(session), [record_page(BASE_TIME + 60)], 0)
     changed = client.get("/players/alice/diff", headers=dict(BROWSER, **{"If-None-Match": etag}))
     assert changed.status_code == 200
     assert changed.headers["ETag"] != etag
@@ -240,7 +243,7 @@ def test_a_zero_bound_turns_caching_off(tmp_path):
 
 def test_plays_of_other_players_do_not_touch_a_players_revision(app, session):
     alice, bob = add_player(session, "alice"), add_player(session, "bob")
-    importing.import_pages(session, bob, [record_page(BASE_TIME)], 0)
+    store.import_pages(session, bob, [record_page(BASE_TIME)], 0)
     assert fresh_player(session, "alice").revision == 0
     assert fresh_player(session, "bob").revision == 1
     assert session.execute(select(Play.player_id)).scalars().all() == [bob.id]

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from maimai_probe import game
-from maimai_probe.rating import (
+from maimai_probe.rating.formula import (
     ACHIEVEMENT_CAP,
     FACTORS,
     ChartBest,

@@ -5,7 +5,7 @@ import pathlib
 import re
 
 from factories import BASE_TIME, add_play, add_player
-from maimai_probe.catalog import read_catalog, sync_catalog
+from maimai_probe.catalog.sync import read_catalog, sync_catalog
 
 SMALL_CATALOG = pathlib.Path(__file__).parent / "fixtures" / "catalog_small.json"
 

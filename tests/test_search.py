@@ -10,7 +10,7 @@ import pytest
 
 from chart_data import SMALL_CATALOG, load_catalog
 from conftest import ROOT, shared_fixture
-from maimai_probe import search
+from maimai_probe.catalog import search
 from maimai_probe.models import Chart, Song
 
 HOSTILE = "</script><script>alert(1)</script>"
@@ -94,7 +94,7 @@ def test_importing_the_app_does_not_load_jieba(tmp_path):
         " 'DATABASE_URL': 'sqlite:///%s'})\n"
         "assert {'songs', 'charts', 'demo'} <= set(app.blueprints), app.blueprints\n"
         "assert 'jieba' not in sys.modules, 'jieba was imported'\n"
-        "maimai_probe.search.load_jieba()\n"
+        "maimai_probe.catalog.search.load_jieba()\n"
         "assert 'jieba' in sys.modules\n" % (tmp_path / "x.sqlite3")
     )
     result = subprocess.run(

@@ -10,8 +10,9 @@ from werkzeug.datastructures import MultiDict
 
 from chart_data import add_player, load_catalog, play_row
 from conftest import shared_fixture
-from maimai_probe import game, songs
-from maimai_probe.linking import link_plays
+from maimai_probe import game
+from maimai_probe.catalog import songs
+from maimai_probe.catalog.linking import link_plays
 from maimai_probe.models import Score, Song
 
 HOSTILE = "</script><script>alert(1)</script>"

@@ -6,7 +6,7 @@ import types
 
 import pytest
 
-from maimai_probe import tokens
+from maimai_probe.importing import tokens
 from maimai_probe.models import Player
 
 

@@ -4,12 +4,13 @@ import random
 
 from sqlalchemy import event
 
-from maimai_probe import game, tokens
-from maimai_probe.best50 import player_rating
-from maimai_probe.linking import link_all
+from maimai_probe import game
+from maimai_probe.catalog.linking import link_all
+from maimai_probe.importing import tokens
 from maimai_probe.models import ProfileSnapshot
-from maimai_probe.rating import ChartBest, best50
-from maimai_probe.trend import TrendPoint, local_date, rating_trend, trend_points
+from maimai_probe.rating.best50 import player_rating
+from maimai_probe.rating.formula import ChartBest, best50
+from maimai_probe.rating.trend import TrendPoint, local_date, rating_trend, trend_points
 from test_linking import BASE_TIME, add_play, sync
 
 DAY = 86400

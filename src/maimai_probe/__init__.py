@@ -7,19 +7,9 @@ from flask import Flask
 
 import flask_serverless
 
-from . import (
-    blueprints,
-    cli,
-    config,
-    csrf,
-    db,
-    demo_data,
-    errors,
-    formatting,
-    navigation,
-    page_cache,
-    security_headers,
-)
+from . import blueprints, config, db, demo_data
+from .importing import cli
+from .web import csrf, errors, formatting, navigation, page_cache, security_headers
 
 
 def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
@@ -27,6 +17,7 @@ def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
     settings = config.resolve(overrides)
     app = Flask(
         __name__,
+        template_folder="web/templates",  # the site's layout and error pages
         static_folder=static_folder(settings.get("STATIC_FOLDER")),
         static_url_path="",
     )

@@ -2,27 +2,27 @@
 
 from flask import Flask
 
-from . import csrf
+from .web import csrf
 
 
 def register(app: Flask) -> None:
     """Register every feature's blueprint on the app."""
-    from .api import bp as api
-    from .api_imports import bp as api_imports
-    from .api_rating import bp as api_rating
-    from .best50 import bp as rating
-    from .catalog_cli import songs_commands
-    from .chart_links import bp as chart_links
-    from .charts import bp as charts
-    from .demo import bp as demo
-    from .diffs import bp as diffs
-    from .history import bp as history
-    from .imports import bp as imports
-    from .players import bp as players
-    from .records import bp as records
-    from .site import bp as site
-    from .songs import bp as songs
-    from .unmatched import bp as unmatched
+    from .catalog.cli import songs_commands
+    from .catalog.songs import bp as songs
+    from .importing.api import bp as api_imports
+    from .importing.form import bp as imports
+    from .importing.unmatched import bp as unmatched
+    from .player.api import bp as api
+    from .player.charts import bp as charts
+    from .player.diffs import bp as diffs
+    from .player.history import bp as history
+    from .player.home import bp as players
+    from .player.records import bp as records
+    from .rating.api import bp as api_rating
+    from .rating.best50 import bp as rating
+    from .web.chart_links import bp as chart_links
+    from .web.samples import bp as demo
+    from .web.site import bp as site
 
     app.register_blueprint(site)
     app.register_blueprint(chart_links)

@@ -12,7 +12,8 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from . import db, game, tokens
+from . import db, game
+from .importing import tokens
 from .parsing.results import ParsedPage, PlayRecord, ProfileSnapshot
 
 CATALOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo_catalog.json")
@@ -144,8 +145,8 @@ def demo_history(seed: int = 39) -> List[PlayRecord]:
 
 def rating_after(plays: List[PlayRecord], catalog: List[Dict[str, Any]]) -> int:
     """Return the best-50 rating these plays earn on the catalog, as the game would show it."""
-    from .catalog import constant_tenths
-    from .rating import ChartBest, best50
+    from .catalog.sync import constant_tenths
+    from .rating.formula import ChartBest, best50
 
     charts = {}  # type: Dict[Tuple[str, str, int], Tuple[int, bool]]
     ambiguous = set()
@@ -208,9 +209,9 @@ class SeedResult(NamedTuple):
 
 def seed(session: Session, now: int) -> SeedResult:
     """Load the demo catalog and the demo player's history; a second run adds nothing."""
-    from .best50 import player_rating
-    from .catalog import read_catalog, sync_catalog
-    from .importing import import_pages
+    from .catalog.sync import read_catalog, sync_catalog
+    from .importing.store import import_pages
+    from .rating.best50 import player_rating
 
     sync_catalog(session, read_catalog(load_catalog()))
     session.commit()

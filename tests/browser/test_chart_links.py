@@ -3,7 +3,7 @@
 import pytest
 
 from factories import BASE_TIME, add_play, add_player
-from maimai_probe.linking import link_plays
+from maimai_probe.catalog.linking import link_plays
 from test_catalog_chart import add_song
 from test_chart_links import TITLES
 

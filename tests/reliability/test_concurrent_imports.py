@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from import_helpers import new_player
-from maimai_probe.catalog import read_catalog, sync_catalog
+from maimai_probe.catalog.sync import read_catalog, sync_catalog
 from maimai_probe.models import Play, Player
 from reliability import workers
 from reliability.record_pages import play_time, record_template

@@ -10,7 +10,8 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from maimai_probe import config, create_app, db, importing
+from maimai_probe import config, create_app, db
+from maimai_probe.importing import store
 from maimai_probe.models import Play
 from reliability.pg_cluster import Cluster
 from reliability.record_pages import play_time, record_template
@@ -168,7 +169,7 @@ def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
 
     # An import caught between storing its rows and committing them when the server stops.
     reached, resume = threading.Event(), threading.Event()
-    link_plays = importing.link_plays
+    link_plays = store.link_plays
 
     def paused_link_plays(session, player_id):
         if threading.current_thread().name == "caught":
@@ -176,7 +177,7 @@ def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
             assert resume.wait(30)
         return link_plays(session, player_id)
 
-    monkeypatch.setattr(importing, "link_plays", paused_link_plays)
+    monkeypatch.setattr(store, "link_plays", paused_link_plays)
     caught = {}
 
     def import_while_stopping():

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from import_helpers import new_player, row_counts
-from maimai_probe import importing
-from maimai_probe.importing import SCORE_IDENTITY
+from maimai_probe.importing import store
+from maimai_probe.importing.store import SCORE_IDENTITY
 from maimai_probe.models import Play, PlayDetail, Score
 from reliability import workers
 
@@ -90,7 +90,7 @@ def test_an_import_of_many_plays_killed_before_commit_writes_nothing_and_a_retry
     assert row_counts(session) == before, "the killed import left rows behind"
 
     page = workers.many_plays_page(workers.MANY_PLAYS)
-    result = importing.import_pages(session, player, [page], now=2)
+    result = store.import_pages(session, player, [page], now=2)
     assert result.new["plays"] == workers.MANY_PLAYS
     assert result.new["details"] == workers.MANY_PLAYS
     assert row_counts(session)["play"] == workers.MANY_PLAYS

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from maimai_probe import api, players
+from maimai_probe.player import api, home
 
 UNAVAILABLE = "数据库暂时无法连接，请稍后再试。"
 
@@ -22,7 +22,7 @@ def test_a_lost_database_answers_503_with_retry_after(sqlite_app, monkeypatch, f
     def unreachable(*_args, **_kwargs):
         raise failure
 
-    monkeypatch.setattr(players, "player_or_404", unreachable)
+    monkeypatch.setattr(home, "player_or_404", unreachable)
     monkeypatch.setattr(api, "player_or_404", unreachable)
     response = sqlite_app.test_client().get(path)
     assert response.status_code == 503

@@ -141,7 +141,7 @@ def import_until_killed(
     try:
         from sqlalchemy.orm import Session
 
-        from maimai_probe import importing
+        from maimai_probe.importing import store
 
         app = create_app(app_settings(database_url))
         execute = Session.execute
@@ -178,11 +178,11 @@ def import_until_killed(
         else:
             with app.app_context():
                 from maimai_probe import db
-                from maimai_probe.tokens import find_player
+                from maimai_probe.importing.tokens import find_player
 
                 session = db.session()
                 player = find_player(session, name)
-                importing.import_pages(session, player, [many_plays_page(MANY_PLAYS)], now=1)
+                store.import_pages(session, player, [many_plays_page(MANY_PLAYS)], now=1)
             signals.put(("answered", 0, inserts[0]))
     except BaseException:  # noqa: B036 - everything must reach the parent
         signals.put(("error", traceback.format_exc(), 0))

@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from import_helpers import new_player, own_record_page
-from maimai_probe import catalog
+from maimai_probe.catalog import sync
 from security.fuzzing import NASTY, TEXT, examples, sqlite_app
 
 NAME = "舞萌玩家"
-DEMO_CATALOG = pathlib.Path(catalog.__file__).with_name("demo_catalog.json")
+DEMO_CATALOG = pathlib.Path(sync.__file__).with_name("demo_catalog.json")
 ADMIN = "admin-token-0123456789"
 _names = itertools.count()
 
@@ -26,7 +26,7 @@ def fuzzed(tmp_path_factory):
     app = sqlite_app(tmp_path_factory.mktemp("endpoints"), ADMIN_TOKEN=ADMIN)
     session = app.extensions["maimai_probe.db"].session()
     _, token = new_player(session, NAME)
-    catalog.sync_catalog(session, catalog.read_catalog(json.loads(DEMO_CATALOG.read_text("utf-8"))))
+    sync.sync_catalog(session, sync.read_catalog(json.loads(DEMO_CATALOG.read_text("utf-8"))))
     session.commit()
     session.close()
     answer = app.test_client().post(

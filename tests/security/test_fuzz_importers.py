@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from maimai_probe import config, create_app, importing, tokens
+from maimai_probe import config, create_app
+from maimai_probe.importing import store, tokens
 from maimai_probe.models import Play, ProfileSnapshot, Score
 from maimai_probe.parsing.detect import parse_page, parse_page_unguarded
 from maimai_probe.parsing.divingfish import parse_divingfish_json
@@ -84,12 +85,12 @@ def test_the_whole_real_page_mutated_parses_or_is_refused(edits):
 )
 def test_any_bytes_decode_and_parse_or_are_refused(data):
     try:
-        text = importing.decode(data)
+        text = store.decode(data)
     except PageError as error:
         assert error.message
         return
     parses_or_refuses(text)
-    assert isinstance(importing.read_upload("x", data), importing.Upload)
+    assert isinstance(store.read_upload("x", data), store.Upload)
 
 
 # --- Diving-Fish JSON ------------------------------------------------------------------------
@@ -183,12 +184,12 @@ def store_app(request, tmp_path_factory):
     app.extensions["maimai_probe.db"].dispose()
 
 
-def store(app, data):
+def import_fuzzed(app, data):
     """Import one file for a new player; return the session, the player and the result."""
     session = app.extensions["maimai_probe.db"].session()
     player, _ = tokens.create_player(session, "fuzz%d" % next(_counter), now=1)
-    upload = importing.read_upload("fuzz", data)
-    result = importing.import_uploads(session, player, [upload], now=2)
+    upload = store.read_upload("fuzz", data)
+    result = store.import_uploads(session, player, [upload], now=2)
     return session, player, upload, result
 
 
@@ -219,7 +220,7 @@ def fill(slot, value):
 def test_hostile_text_in_a_page_is_stored_as_parsed(store_app, slot, value):
     page = fill(slot, value)
     parsed = parses_or_refuses(page)
-    session, player, upload, result = store(store_app, page)
+    session, player, upload, result = import_fuzzed(store_app, page)
     try:
         if parsed is None or upload.page is None:
             assert result.files[0].error
@@ -265,7 +266,7 @@ def test_hostile_divingfish_records_are_stored_as_given(store_app, records, nick
     if nickname is not None:
         document["nickname"] = nickname
     data = json.dumps(document).encode("ascii")
-    session, player, upload, result = store(store_app, data)
+    session, player, upload, result = import_fuzzed(store_app, data)
     try:
         if upload.page is None:
             assert result.files[0].error

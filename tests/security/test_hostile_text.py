@@ -11,8 +11,9 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from import_helpers import play
-from maimai_probe import game, importing, tokens
-from maimai_probe.catalog import read_catalog, sync_catalog
+from maimai_probe import game
+from maimai_probe.catalog.sync import read_catalog, sync_catalog
+from maimai_probe.importing import store, tokens
 from maimai_probe.models import Play, Player, ProfileSnapshot, Score
 from maimai_probe.parsing.results import ParsedPage, PlayDetail
 from maimai_probe.parsing.results import ProfileSnapshot as Profile
@@ -82,7 +83,7 @@ def archive(app, session):
     made = []
     for number, name in enumerate(NAMES):
         player, token = tokens.create_player(session, name, now=1)
-        importing.import_pages(session, player, hostile_pages(number), now=2)
+        store.import_pages(session, player, hostile_pages(number), now=2)
         document = {
             "nickname": name,
             "records": [
@@ -90,8 +91,8 @@ def archive(app, session):
                 for title in TITLES
             ],
         }
-        upload = importing.read_upload("df.json", json.dumps(document))
-        importing.import_uploads(session, player, [upload], now=3)
+        upload = store.read_upload("df.json", json.dumps(document))
+        store.import_uploads(session, player, [upload], now=3)
         made.append((name, token))
     return made
 

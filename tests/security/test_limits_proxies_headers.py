@@ -8,7 +8,7 @@ from flask import jsonify, request, url_for
 from sqlalchemy.exc import OperationalError
 
 from import_helpers import new_player, row_counts
-from maimai_probe import api
+from maimai_probe.player import api
 from security.fuzzing import sqlite_app
 
 NAME = "舞萌玩家"

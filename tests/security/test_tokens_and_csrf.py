@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select, text
 
 from import_helpers import new_player, own_record_page, row_counts
-from maimai_probe import csrf, tokens
+from maimai_probe.importing import tokens
 from maimai_probe.models import Base, Player
+from maimai_probe.web import csrf
 
 NAME = "舞萌玩家"
 PLAYER = quote(NAME)

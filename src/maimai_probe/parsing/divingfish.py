@@ -5,7 +5,7 @@ import math
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from .. import game
-from ..rating import chart_rating
+from ..rating.formula import chart_rating
 from .markup import strip_indent
 from .results import PageError, ParsedPage, PlayRecord, ProfileSnapshot, ScoreRecord
 

@@ -1,0 +1,212 @@
+"""Search song titles and artists with jieba: an inverted index built once per process."""
+
+import bisect
+import logging
+import re
+import tempfile
+import threading
+import unicodedata
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Song
+
+#: The longest query searched; longer ones are cut (no title is this long).
+MAX_QUERY = 100
+#: How many titles search_titles returns at most.
+MAX_RESULTS = 200
+
+# Ranks, best first: the whole title, its start, every word in it, words in title and artist,
+# the query anywhere in title or artist.
+EXACT, PREFIX, TITLE_WORDS, ARTIST_WORDS, SUBSTRING = range(5)
+
+LATIN = re.compile(r"[0-9a-z\u00c0-\u024f]+")
+CJK = re.compile(
+    "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]+"
+)
+WORD_CHARACTER = re.compile(r"\w")
+SPACES = re.compile(r"\s+")
+
+_lock = threading.Lock()
+_indexes = {}  # type: Dict[str, Tuple[Tuple[Any, ...], SearchIndex]]
+
+
+def load_jieba() -> Any:
+    """Import jieba on first use, with its cache in the temp dir and its chatter quiet."""
+    import jieba
+
+    # Serverless file systems are read-only except the temp dir, where jieba keeps its cache.
+    jieba.dt.tmp_dir = tempfile.gettempdir()
+    jieba.tmp_dir = jieba.dt.tmp_dir
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def normalise(text: str) -> str:
+    """Fold width and case and collapse spaces, so ＡＢＣ, abc and ABC compare equal."""
+    return SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def is_cjk(text: str) -> bool:
+    """Tell whether the text is all Chinese, Japanese or Korean characters."""
+    return bool(CJK.fullmatch(text))
+
+
+def grams(text: str) -> Set[str]:
+    """Return the characters and character pairs of the CJK runs in a text."""
+    found = set()  # type: Set[str]
+    for run in CJK.findall(text):
+        found.update(run)
+        found.update(run[i : i + 2] for i in range(len(run) - 1))
+    return found
+
+
+def document_terms(text: str, jieba: Any) -> Set[str]:
+    """Return the index terms of a normalised text: jieba's search words and latin words."""
+    terms = {word for word in jieba.cut_for_search(text) if WORD_CHARACTER.search(word)}
+    terms.update(LATIN.findall(text))
+    return terms
+
+
+def query_words(query: str, jieba: Any) -> List[str]:
+    """Split a normalised query into words, joining the runs of single CJK characters."""
+    words = []  # type: List[str]
+    run = ""
+    for token in jieba.cut(query):
+        if len(token) == 1 and is_cjk(token):
+            run += token
+            continue
+        if run:
+            words.append(run)
+            run = ""
+        if WORD_CHARACTER.search(token):
+            words.append(token.strip())
+    if run:
+        words.append(run)
+    return list(dict.fromkeys(words))
+
+
+class Field:
+    """One searchable field of every entry (title or artist) and its inverted indexes."""
+
+    def __init__(self, texts: List[str], jieba: Any) -> None:
+        self.texts = texts
+        self.terms = {}  # type: Dict[str, Set[int]]
+        self.grams = {}  # type: Dict[str, Set[int]]
+        for number, text in enumerate(texts):
+            for term in document_terms(text, jieba):
+                self.terms.setdefault(term, set()).add(number)
+            for gram in grams(text):
+                self.grams.setdefault(gram, set()).add(number)
+        self.vocabulary = sorted(self.terms)
+
+    def matches(self, word: str) -> Set[int]:
+        """Return the entries whose field holds the word: as a term, a term's start, or text."""
+        found = set(self.terms.get(word, ()))
+        if LATIN.fullmatch(word):
+            start = bisect.bisect_left(self.vocabulary, word)
+            for term in self.vocabulary[start:]:
+                if not term.startswith(word):
+                    break
+                found.update(self.terms[term])
+        elif is_cjk(word):
+            pairs = [word[i : i + 2] for i in range(len(word) - 1)] or [word]
+            candidates = set.intersection(*(self.grams.get(pair, set()) for pair in pairs))
+            found.update(number for number in candidates if word in self.texts[number])
+        else:
+            found.update(number for number, text in enumerate(self.texts) if word in text)
+        return found
+
+
+class SearchIndex:
+    """Titles and their artists, searchable by words in any of the game's languages."""
+
+    def __init__(self, songs: Iterable[Tuple[str, Optional[str]]]) -> None:
+        jieba = load_jieba()
+        artists = {}  # type: Dict[str, List[str]]
+        for title, artist in songs:
+            names = artists.setdefault(title, [])
+            if artist and artist not in names:
+                names.append(artist)
+        self.titles = sorted(artists)
+        self.title = Field([normalise(title) for title in self.titles], jieba)
+        self.artist = Field([normalise(" / ".join(artists[title])) for title in self.titles], jieba)
+        self.exact = {}  # type: Dict[str, List[int]]
+        for number, text in enumerate(self.title.texts):
+            self.exact.setdefault(text, []).append(number)
+        self.by_text = sorted((text, number) for number, text in enumerate(self.title.texts))
+        self.jieba = jieba
+
+    def ranks(self, query: str) -> Dict[int, int]:
+        """Return the best rank of every entry the query finds."""
+        query = normalise(query[:MAX_QUERY])
+        if not query:
+            return {}
+        found = {}  # type: Dict[int, int]
+
+        def rank(numbers: Iterable[int], value: int) -> None:
+            for number in numbers:
+                if found.get(number, SUBSTRING + 1) > value:
+                    found[number] = value
+
+        rank(self.exact.get(query, ()), EXACT)
+        start = bisect.bisect_left(self.by_text, (query, -1))
+        for text, number in self.by_text[start:]:
+            if not text.startswith(query):
+                break
+            rank([number], PREFIX)
+        words = query_words(query, self.jieba)
+        if words:
+            in_title = [self.title.matches(word) for word in words]
+            rank(set.intersection(*in_title), TITLE_WORDS)
+            in_either = [hits | self.artist.matches(word) for word, hits in zip(words, in_title)]
+            rank(set.intersection(*in_either), ARTIST_WORDS)
+        squeezed = query.replace(" ", "")
+        for number, (title, artist) in enumerate(zip(self.title.texts, self.artist.texts)):
+            if query in title or query in artist or squeezed in title.replace(" ", ""):
+                rank([number], SUBSTRING)
+        return found
+
+    def search(self, query: str, limit: int = MAX_RESULTS) -> List[str]:
+        """Return the titles matching the query, best first."""
+        found = self.ranks(query)
+        ordered = sorted(
+            found, key=lambda number: (found[number], len(self.titles[number]), self.titles[number])
+        )
+        return [self.titles[number] for number in ordered[:limit]]
+
+
+def catalog_signature(session: Session) -> Tuple[Any, ...]:
+    """Return what changes when the catalog does: song count, newest row, title lengths."""
+    row = session.execute(
+        select(
+            func.count(Song.id),
+            func.max(Song.id),
+            func.sum(func.length(Song.title)),
+            func.sum(func.length(func.coalesce(Song.artist, ""))),
+        )
+    ).one()
+    return tuple(row)
+
+
+def catalog_index(session: Session) -> SearchIndex:
+    """Return the search index of the catalog, built once per process and database."""
+    key = str(session.get_bind().url)
+    signature = catalog_signature(session)
+    with _lock:
+        cached = _indexes.get(key)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        songs = session.execute(select(Song.title, Song.artist)).all()
+        index = SearchIndex((title, artist) for title, artist in songs)
+        _indexes[key] = (signature, index)
+        return index
+
+
+def search_titles(session: Session, query: str, limit: int = MAX_RESULTS) -> List[str]:
+    """Return the catalog titles matching a query in titles or artists, best first."""
+    if not query or not query.strip():
+        return []
+    return catalog_index(session).search(query, limit)

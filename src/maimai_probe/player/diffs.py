@@ -1,0 +1,179 @@
+"""Each play against the player's best on the same chart before it."""
+
+from typing import Any, NamedTuple, Optional, Sequence
+
+from flask import Blueprint, render_template
+from sqlalchemy import and_, func, select, true
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql import Select
+
+from .. import db, game
+from ..models import Play
+from . import queries
+from .home import player_or_404, player_page
+
+bp = Blueprint("diffs", __name__, url_prefix="/players", template_folder="templates")
+
+
+class PlayDiff(NamedTuple):
+    """A play and how it compares with the best of the same chart's earlier plays."""
+
+    play: Play
+    nth: int  # 1 for the chart's first play
+    previous_achievement: Optional[int]  # None: no earlier play
+    previous_dx_score: Optional[int]
+    previous_fc: Optional[int]
+    previous_fs: Optional[int]
+
+    @property
+    def first_play(self) -> bool:
+        """Tell whether no earlier play of the chart is kept."""
+        return self.previous_achievement is None
+
+    @property
+    def achievement_delta(self) -> Optional[int]:
+        """Return the achievement minus the earlier best, in 1/10000 %."""
+        if self.first_play:
+            return None
+        return self.play.achievement - self.previous_achievement
+
+    @property
+    def dx_score_delta(self) -> Optional[int]:
+        """Return the DX score minus the earlier best."""
+        if self.first_play:
+            return None
+        return self.play.dx_score - self.previous_dx_score
+
+    @property
+    def previous_rank(self) -> Optional[str]:
+        """Return the rank of the earlier best achievement."""
+        if self.first_play:
+            return None
+        return game.rank_for(self.previous_achievement)
+
+    @property
+    def rank_up(self) -> bool:
+        """Tell whether this play reached a rank no earlier play reached."""
+        if self.first_play:
+            return False
+        return game.RANK_ORDER.get(self.play.rank, 0) > game.RANK_ORDER[self.previous_rank]
+
+    @property
+    def new_fc(self) -> bool:
+        """Tell whether this play has a better combo mark than any earlier play."""
+        return not self.first_play and self.play.fc > self.previous_fc
+
+    @property
+    def new_fs(self) -> bool:
+        """Tell whether this play has a better sync mark than any earlier play."""
+        return not self.first_play and self.play.fs > self.previous_fs
+
+    @property
+    def improved(self) -> bool:
+        """Tell whether this play beat the earlier best in anything."""
+        return not self.first_play and (
+            self.achievement_delta > 0 or self.dx_score_delta > 0 or self.new_fc or self.new_fs
+        )
+
+    @property
+    def status(self) -> str:
+        """Name the outcome: first, improved or same."""
+        if self.first_play:
+            return "first"
+        return "improved" if self.improved else "same"
+
+
+def diff_select(lateral: bool = False) -> Select:
+    """Select plays with their chart's earlier bests, by LATERAL join or correlated subqueries.
+
+    Either reads the (player_id, title, kind, difficulty, played_at) index, so a page costs
+    one query whatever its size and however many plays the player has. The LATERAL form
+    (PostgreSQL) reads the chart's earlier plays once per play; the five correlated
+    subqueries SQLite needs, having no LATERAL, read them five times.
+    """
+    earlier = aliased(Play)
+    same_chart_before = and_(
+        earlier.player_id == Play.player_id,
+        earlier.title == Play.title,
+        earlier.kind == Play.kind,
+        earlier.difficulty == Play.difficulty,
+        earlier.played_at < Play.played_at,
+    )
+
+    if lateral:
+        before = (
+            select(
+                func.count().label("earlier_plays"),
+                func.max(earlier.achievement).label("previous_achievement"),
+                func.max(earlier.dx_score).label("previous_dx_score"),
+                func.max(earlier.fc).label("previous_fc"),
+                func.max(earlier.fs).label("previous_fs"),
+            )
+            .select_from(earlier)
+            .where(same_chart_before)
+            .lateral("earlier")
+        )
+        return select(
+            Play,
+            before.c.earlier_plays,
+            before.c.previous_achievement,
+            before.c.previous_dx_score,
+            before.c.previous_fc,
+            before.c.previous_fs,
+        ).join_from(Play, before, true())
+
+    def earlier_value(aggregate: Any, label: str) -> Any:
+        return (
+            select(aggregate)
+            .select_from(earlier)
+            .where(same_chart_before)
+            .correlate(Play)
+            .scalar_subquery()
+            .label(label)
+        )
+
+    return select(
+        Play,
+        earlier_value(func.count(earlier.id), "earlier_plays"),
+        earlier_value(func.max(earlier.achievement), "previous_achievement"),
+        earlier_value(func.max(earlier.dx_score), "previous_dx_score"),
+        earlier_value(func.max(earlier.fc), "previous_fc"),
+        earlier_value(func.max(earlier.fs), "previous_fs"),
+    )
+
+
+def lateral_joins(session: Session) -> bool:
+    """Tell whether the session's database has LATERAL joins (PostgreSQL; SQLite has not)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def play_diff(row: Sequence[Any]) -> PlayDiff:
+    """Turn a row of diff_select() into a PlayDiff."""
+    play, earlier_plays, achievement, dx_score, fc, fs = row[:6]
+    return PlayDiff(play, earlier_plays + 1, achievement, dx_score, fc, fs)
+
+
+@bp.route("/<name>/diff")
+@player_page
+def plays(name: str) -> str:
+    """Show one page of a player's plays, each against the earlier best."""
+    session = db.session()
+    player = player_or_404(name, session)
+    wanted = queries.page_request()
+    page = queries.fetch_page(
+        session,
+        diff_select(lateral_joins(session)),
+        player.id,
+        wanted.filters,
+        wanted.cursor,
+        wanted.size,
+    )
+    diffs = [play_diff(row) for row in page.rows]
+    return render_template(
+        "diffs/plays.html",
+        player=player,
+        wanted=wanted,
+        diffs=diffs,
+        improved=sum(1 for diff in diffs if diff.improved),
+        links=queries.pager_links("diffs.plays", wanted, page, name=player.name),
+    )

@@ -1,0 +1,155 @@
+"""A player's home: the latest profile, what the archive holds, the newest plays."""
+
+from typing import Any, Callable, NamedTuple, Optional, Tuple
+
+from flask import Blueprint, abort, g, render_template
+from sqlalchemy import bindparam, case, distinct, func, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from .. import db, game
+from ..models import Play, Player, ProfileSnapshot
+from ..web import page_cache
+from .queries import DAY
+
+bp = Blueprint("players", __name__, url_prefix="/players", template_folder="templates")
+
+#: How many of the newest plays the home shows.
+RECENT_PLAYS = 10
+
+
+class PlayTotals(NamedTuple):
+    """What a player's plays add up to."""
+
+    plays: int = 0
+    days: int = 0
+    first_played: Optional[int] = None
+    last_played: Optional[int] = None
+    charts: int = 0
+    fc_charts: int = 0  # charts with FC or better as their best mark
+    ap_charts: int = 0
+    fs_charts: int = 0
+    sss_charts: int = 0  # charts with SSS or better
+
+
+#: A player's row, read without a session before a kept page is looked for.
+PLAYER_ROW = select(*Player.__table__.columns).where(Player.name == bindparam("name"))
+PLAYER_FIELDS = tuple(PLAYER_ROW.selected_columns.keys())
+#: Where this request keeps the rows player_version read, by name.
+_READ_ROWS = "_player_rows"
+
+
+def player_version(name: str, **_view_args: Any) -> Optional[Tuple[int, int]]:
+    """Return a player's (id, revision) by one light read, or None when it cannot tell.
+
+    The row is kept for player_or_404, so a page rendered anew does not read it again.
+    """
+    if not plausible_name(name):
+        return None
+    row = db.database().read_row(PLAYER_ROW, name=name)
+    if row is None:
+        return None
+    fields = dict(zip(PLAYER_FIELDS, row))
+    g.setdefault(_READ_ROWS, {})[name] = fields
+    return fields["id"], fields["revision"]
+
+
+def player_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Keep a player's page, finding a kept copy by the player's revision before the view runs."""
+    return page_cache.cached(view, version=player_version)
+
+
+def plausible_name(name: str) -> bool:
+    """Tell whether a player could have this name at all."""
+    return bool(name) and len(name) <= 32 and "\x00" not in name
+
+
+def player_or_404(name: str, session: Optional[Session] = None) -> Player:
+    """Return the player of this name, or answer 404 in Chinese."""
+    if not plausible_name(name):
+        abort(404, description="找不到玩家「%s」。" % name[:32].replace("\x00", ""))
+    session = session or db.session()
+    fields = g.get(_READ_ROWS, {}).pop(name, None)
+    if fields is not None:
+        # As if the session had loaded it: persistent, clean, and no second read.
+        player = Player(**fields)
+        make_transient_to_detached(player)
+        session.add(player)
+    else:
+        statement = select(Player).where(Player.name == name)
+        player = session.execute(statement).scalar_one_or_none()
+    if player is None:
+        abort(404, description="找不到玩家「%s」。" % name)
+    page_cache.depends_on(player.id, player.revision)
+    return player
+
+
+def latest_profile(session: Session, player_id: int) -> Optional[ProfileSnapshot]:
+    """Return the newest profile snapshot of a player."""
+    statement = (
+        select(ProfileSnapshot)
+        .where(ProfileSnapshot.player_id == player_id)
+        .order_by(ProfileSnapshot.observed_at.desc(), ProfileSnapshot.id.desc())
+        .limit(1)
+    )
+    return session.execute(statement).scalar_one_or_none()
+
+
+def play_totals(session: Session, player_id: int) -> PlayTotals:
+    """Count plays, days played and charts with their best marks, in two queries."""
+    local_time = Play.played_at + Play.utc_offset * 60
+    local_day = local_time - local_time % DAY
+    plays, days, first, last = session.execute(
+        select(
+            func.count(Play.id),
+            func.count(distinct(local_day)),
+            func.min(Play.played_at),
+            func.max(Play.played_at),
+        ).where(Play.player_id == player_id)
+    ).one()
+    per_chart = (
+        select(
+            func.max(Play.achievement).label("achievement"),
+            func.max(Play.fc).label("fc"),
+            func.max(Play.fs).label("fs"),
+        )
+        .where(Play.player_id == player_id)
+        .group_by(Play.title, Play.kind, Play.difficulty)
+        .subquery()
+    )
+
+    def charts_where(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    charts, fc, ap, fs, sss = session.execute(
+        select(
+            func.count(),
+            charts_where(per_chart.c.fc >= game.FC),
+            charts_where(per_chart.c.fc >= game.AP),
+            charts_where(per_chart.c.fs >= game.FS),
+            charts_where(per_chart.c.achievement >= 1000000),
+        ).select_from(per_chart)
+    ).one()
+    return PlayTotals(plays, days, first, last, charts, int(fc), int(ap), int(fs), int(sss))
+
+
+def recent_plays(session: Session, player_id: int, limit: int = RECENT_PLAYS) -> list:
+    """Return a player's newest plays."""
+    statement = (
+        select(Play).where(Play.player_id == player_id).order_by(Play.played_at.desc()).limit(limit)
+    )
+    return list(session.execute(statement).scalars())
+
+
+@bp.route("/<name>/")
+@player_page
+def home(name: str) -> str:
+    """Show a player's profile, totals and newest plays."""
+    session = db.session()
+    player = player_or_404(name, session)
+    return render_template(
+        "players/home.html",
+        player=player,
+        profile=latest_profile(session, player.id),
+        totals=play_totals(session, player.id),
+        plays=recent_plays(session, player.id),
+    )

@@ -1,0 +1,91 @@
+"""A player's best 50: the two frames from the archive, the next rank steps, the official rating."""
+
+from typing import List, NamedTuple, Optional
+
+from flask import Blueprint, render_template
+from sqlalchemy import func, select, union_all
+from sqlalchemy.orm import Session
+
+from .. import db
+from ..models import Chart, Play, ProfileSnapshot, Score, Song
+from ..player.home import player_or_404, player_page
+from .formula import Best50, ChartBest, best50
+
+bp = Blueprint("rating", __name__, url_prefix="/players", template_folder="templates")
+
+
+class PlayerRating(NamedTuple):
+    """What the best-50 page and the rating API show."""
+
+    best50: Best50
+    official: Optional[ProfileSnapshot]  # the newest profile that showed a rating
+    unlinked_plays: int  # plays no chart is linked to: not rated
+
+
+def chart_bests(session: Session, player_id: int) -> List[ChartBest]:
+    """Return each linked chart's best achievement across the player's plays and scores."""
+    readings = union_all(
+        select(Play.chart_id.label("chart_id"), Play.achievement.label("achievement")).where(
+            Play.player_id == player_id, Play.chart_id.isnot(None)
+        ),
+        select(Score.chart_id.label("chart_id"), Score.achievement.label("achievement")).where(
+            Score.player_id == player_id, Score.chart_id.isnot(None)
+        ),
+    ).subquery()
+    best = (
+        select(readings.c.chart_id, func.max(readings.c.achievement).label("achievement"))
+        .group_by(readings.c.chart_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Chart.id,
+            Song.title,
+            Song.kind,
+            Chart.difficulty,
+            Chart.level,
+            Chart.constant_tenths,
+            best.c.achievement,
+            Song.is_new,
+        )
+        .join(best, best.c.chart_id == Chart.id)
+        .join(Song, Chart.song_id == Song.id)
+    )
+    return [ChartBest(*row) for row in rows]
+
+
+def official_rating(session: Session, player_id: int) -> Optional[ProfileSnapshot]:
+    """Return the newest profile snapshot that showed the official rating."""
+    return session.execute(
+        select(ProfileSnapshot)
+        .where(ProfileSnapshot.player_id == player_id, ProfileSnapshot.rating.isnot(None))
+        .order_by(ProfileSnapshot.observed_at.desc(), ProfileSnapshot.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def unlinked_plays(session: Session, player_id: int) -> int:
+    """Count the player's plays that no chart is linked to."""
+    return session.scalar(
+        select(func.count(Play.id)).where(Play.player_id == player_id, Play.chart_id.is_(None))
+    )
+
+
+def player_rating(session: Session, player_id: int) -> PlayerRating:
+    """Compute a player's best 50 from the archive, beside the official rating."""
+    return PlayerRating(
+        best50(chart_bests(session, player_id)),
+        official_rating(session, player_id),
+        unlinked_plays(session, player_id),
+    )
+
+
+@bp.route("/<name>/best50", endpoint="best50")
+@player_page
+def best50_page(name: str) -> str:
+    """Show the player's best 50."""
+    session = db.session()
+    player = player_or_404(name, session)
+    return render_template(
+        "rating/best50.html", player=player, rating=player_rating(session, player.id)
+    )

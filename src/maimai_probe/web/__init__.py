@@ -1,0 +1,1 @@
+"""The site's plumbing: page cache, CSRF, errors, security headers, filters, the front page."""
