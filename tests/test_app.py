@@ -89,7 +89,7 @@ def test_db_upgrade_command_reports_the_revision(app):
     from alembic.script import ScriptDirectory
 
     head = ScriptDirectory.from_config(db.alembic_config()).get_current_head()
-    assert "database at revision %s" % head in result.output
+    assert "数据库已在版本 %s" % head in result.output
 
 
 def test_each_request_gets_its_own_session_closed_on_teardown(app):

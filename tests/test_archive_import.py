@@ -227,11 +227,12 @@ def test_the_cli_exports_and_imports_an_archive(session, runner, tmp_path):
     new_player(session, MOVED)
     first = runner.invoke(args=["import", str(path), "--player", MOVED])
     assert first.exit_code == 0, first.output
-    assert "archive.json (archive): plays 7 new, 0 known;" in first.output
-    assert "; aliases 1 new, 0 known\n" in first.output
-    assert first.output.rstrip().endswith("12 new, 0 known, 0 rejected")
+    assert "archive.json（本站导出的存档 JSON）：新增 7 次游玩、" in first.output
+    assert "、1 个谱面选择；已有 0\n" in first.output
+    assert first.output.rstrip().endswith("；已有 0；拒绝 0 个文件")
     again = runner.invoke(args=["import", str(path), "--player", MOVED])
-    assert again.output.rstrip().endswith("0 new, 12 known, 0 rejected")
+    assert "合计：新增 0；已有 7 次游玩、" in again.output
+    assert again.output.rstrip().endswith("、1 个谱面选择；拒绝 0 个文件")
     session.expire_all()
     assert rows_of(session, MOVED) == rows_of(session, "舞萌玩家")
 

@@ -200,11 +200,12 @@ def test_sync_command_reads_the_shared_catalog_then_finds_nothing_new(runner, se
     path = str(shared_fixture("diving-fish", "music_data.json"))
     result = runner.invoke(args=["songs", "sync", "--file", path])
     assert result.exit_code == 0, result.output
-    assert "1286 songs, 5132 charts: 1286 new, 0 updated" in result.output
-    assert "linked 0 plays and 0 scores" in result.output
+    assert "读到 1286 首曲目，写入曲库" in result.output
+    assert "曲库：1286 首曲目、5132 张谱面；新增 1286，更新 0" in result.output
+    assert "完成：关联了 0 次游玩、0 条成绩" in result.output
     assert (count(session, Song), count(session, Chart)) == (1286, 5132)
     again = runner.invoke(args=["songs", "sync", "--file", path])
-    assert "1286 songs, 5132 charts: 0 new, 0 updated" in again.output
+    assert "曲库：1286 首曲目、5132 张谱面；新增 0，更新 0" in again.output
     assert (count(session, Song), count(session, Chart)) == (1286, 5132)
 
 
@@ -219,8 +220,8 @@ def test_sync_command_links_plays_imported_before_the_catalog(runner, session, t
         args=["songs", "sync", "--file", write_catalog(tmp_path, small_catalog())]
     )
     assert result.exit_code == 0, result.output
-    assert "6 songs, 22 charts: 6 new, 0 updated" in result.output
-    assert "linked 1 plays and 0 scores" in result.output
+    assert "曲库：6 首曲目、22 张谱面；新增 6，更新 0" in result.output
+    assert "完成：关联了 1 次游玩、0 条成绩" in result.output
 
 
 @pytest.mark.parametrize("data, message", BAD_CATALOGS[:4])

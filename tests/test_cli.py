@@ -14,7 +14,12 @@ from maimai_probe.models import Play, Player
 def create(runner, name="舞萌玩家"):
     result = runner.invoke(args=["players", "create", name])
     assert result.exit_code == 0, result.output
-    return re.search(r"import token \(shown only now, keep it secret\): (\S+)", result.output)
+    return re.search(r"导入令牌（只显示这一次，请保密）：(\S+)", result.output)
+
+
+def json_line(output):
+    """Return the line of JSON among what a command printed on its two streams."""
+    return next(line for line in output.splitlines() if line.startswith("{"))
 
 
 def test_players_create_prints_the_token_once_and_stores_its_hash(runner, session):
@@ -48,20 +53,20 @@ def test_players_token_revokes_the_old_token(runner, session):
     old = create(runner).group(1)
     result = runner.invoke(args=["players", "token", "舞萌玩家"])
     assert result.exit_code == 0
-    new = result.output.strip().rsplit(" ", 1)[-1]
+    new = result.output.strip().rsplit("：", 1)[-1]
     player = tokens.find_player(session, "舞萌玩家")
     assert tokens.verify(player, new) and not tokens.verify(player, old)
     missing = runner.invoke(args=["players", "token", "nobody"])
     assert missing.exit_code == 1
-    assert "no player named 'nobody'" in missing.output
+    assert "没有名为「nobody」的玩家" in missing.output
 
 
 def test_players_list(runner):
-    assert "no players yet" in runner.invoke(args=["players", "list"]).output
+    assert "还没有玩家" in runner.invoke(args=["players", "list"]).output
     create(runner, "b")
     create(runner, "a")
     assert runner.invoke(args=["players", "list"]).output == (
-        "a\t0 plays\ttoken set\nb\t0 plays\ttoken set\n"
+        "a\t0 次游玩\t有导入令牌\nb\t0 次游玩\t有导入令牌\n"
     )
 
 
@@ -71,10 +76,11 @@ def test_import_stores_files_and_says_what_was_new(runner, session, tmp_path):
     page.write_bytes(real_record_page())
     first = runner.invoke(args=["import", str(page), "--player", "舞萌玩家"])
     assert first.exit_code == 0, first.output
-    assert "record.html (record): plays 50 new, 0 known" in first.output
-    assert first.output.endswith("50 new, 0 known, 0 rejected\n")
+    assert "写入 舞萌玩家 的存档" in first.output
+    assert "record.html（最近游玩记录）：新增 50 次游玩；已有 0" in first.output
+    assert first.output.endswith("合计：新增 50 次游玩；已有 0；拒绝 0 个文件\n")
     again = runner.invoke(args=["import", str(page), "--player", "舞萌玩家"])
-    assert again.output.endswith("0 new, 50 known, 0 rejected\n")
+    assert again.output.endswith("合计：新增 0；已有 50 次游玩；拒绝 0 个文件\n")
     assert row_counts(session)["play"] == 50
 
 
@@ -85,8 +91,8 @@ def test_import_exits_1_when_a_file_is_rejected(runner, session, tmp_path):
     bad.write_bytes(b"\x00\x01")
     result = runner.invoke(args=["import", str(good), str(bad), "--player", "舞萌玩家"])
     assert result.exit_code == 1
-    assert "rejected bad.html: 这不是文本文件" in result.output
-    assert result.output.endswith("4 new, 0 known, 1 rejected\n")
+    assert "拒绝 bad.html：这不是文本文件" in result.output
+    assert result.output.endswith("合计：新增 4 次游玩；已有 0；拒绝 1 个文件\n")
     assert row_counts(session)["play"] == 4
 
 
@@ -95,7 +101,7 @@ def test_import_needs_a_known_player_and_existing_files(runner, session, tmp_pat
     page.write_bytes(own_record_page())
     unknown = runner.invoke(args=["import", str(page), "--player", "nobody"])
     assert unknown.exit_code == 1
-    assert "no player named 'nobody'" in unknown.output
+    assert "没有名为「nobody」的玩家" in unknown.output
     create(runner)
     missing = runner.invoke(args=["import", str(tmp_path / "gone.html"), "--player", "舞萌玩家"])
     assert missing.exit_code == 2
@@ -111,6 +117,10 @@ def test_export_writes_the_archive_to_a_file(runner, session, tmp_path):
     out = tmp_path / "archive.json"
     result = runner.invoke(args=["export", "--player", "舞萌玩家", "-o", str(out)])
     assert result.exit_code == 0, result.output
+    assert result.output == "已导出 舞萌玩家 的存档到 %s：4 次游玩，%d 字节\n" % (
+        out,
+        len(out.read_bytes()) - 1,
+    )
     document = json.loads(out.read_text(encoding="utf-8"))
     assert document["player"]["name"] == "舞萌玩家"
     assert len(document["plays"]) == 4
@@ -122,7 +132,8 @@ def test_export_to_standard_output(runner):
     create(runner)
     result = runner.invoke(args=["export", "--player", "舞萌玩家"])
     assert result.exit_code == 0
-    assert json.loads(result.output)["plays"] == []
+    assert json.loads(json_line(result.output))["plays"] == []
+    assert "已导出 舞萌玩家 的存档到 标准输出：空存档，" in result.output
 
 
 def test_export_in_the_divingfish_format(runner, tmp_path):
@@ -132,7 +143,8 @@ def test_export_in_the_divingfish_format(runner, tmp_path):
     runner.invoke(args=["import", str(page), "--player", "舞萌玩家"])
     result = runner.invoke(args=["export", "--player", "舞萌玩家", "--format", "divingfish"])
     assert result.exit_code == 0, result.output
-    document = json.loads(result.output)
+    document = json.loads(json_line(result.output))
+    assert "水鱼查分器成绩到 标准输出：3 条成绩" in result.output
     assert document["username"] == "舞萌玩家"
     assert len(document["records"]) == 3  # one best per chart; Diving-Fish keeps no UTAGE
     record = next(r for r in document["records"] if r["achievements"] == 101.0)

@@ -36,18 +36,18 @@ def test_seed_demo_loads_everything_once(app, runner, session):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     plays = session.scalar(select(func.count(Play.id)))
-    assert "demo player demo: %d plays (%d new), 6 new profile snapshots" % (plays, plays) in (
+    assert "示例玩家 demo：%d 次游玩（新增 %d），新增 6 份玩家信息" % (plays, plays) in (
         first.output
     )
-    assert "import token of demo (shown only now): " in first.output
+    assert "demo 的导入令牌（只显示这一次）：" in first.output
     assert session.scalar(select(func.count(Song.id))) == len(demo_data.load_catalog())
     unlinked = session.scalars(select(Play.title).where(Play.chart_id.is_(None))).all()
     assert set(unlinked) == {"Link"}  # two catalog songs share the title: left to the player
 
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0, again.output
-    assert "%d plays (0 new), 0 new profile snapshots" % plays in again.output
-    assert "import token" not in again.output
+    assert "%d 次游玩（新增 0），新增 0 份玩家信息" % plays in again.output
+    assert "导入令牌" not in again.output
     assert session.scalar(select(func.count(Play.id))) == plays
     assert session.scalar(select(func.count(ProfileSnapshot.id))) == 6
     assert session.scalar(select(func.count(Chart.id))) > 100

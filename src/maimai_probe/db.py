@@ -366,10 +366,10 @@ def upgrade_command(revision: str) -> None:
     """Apply the schema migrations up to REVISION (default: the newest)."""
     db = database()
     db.migrate(revision)
-    click.echo("database at revision %s" % db.current_revision())
+    click.echo("数据库已在版本 %s" % db.current_revision())
 
 
 @db_commands.command("current")
 def current_command() -> None:
     """Print the schema's revision."""
-    click.echo(database().current_revision() or "empty: run flask --app maimai_probe db upgrade")
+    click.echo(database().current_revision() or "数据库是空的：运行 db upgrade 建表")

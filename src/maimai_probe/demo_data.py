@@ -236,11 +236,11 @@ def seed_demo_command() -> None:
     with db.database().session() as session:
         result = seed(session, int(time.time()))
     click.echo(
-        "demo player %s: %d plays (%d new), %d new profile snapshots, rating %d"
+        "示例玩家 %s：%d 次游玩（新增 %d），新增 %d 份玩家信息，Rating %d"
         % (result.player, result.plays, result.new_plays, result.snapshots, result.rating)
     )
     if result.token:
-        click.echo("import token of %s (shown only now): %s" % (result.player, result.token))
+        click.echo("%s 的导入令牌（只显示这一次）：%s" % (result.player, result.token))
 
 
 def init_app(app: Flask) -> None:

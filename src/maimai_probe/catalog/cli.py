@@ -23,21 +23,21 @@ songs_commands = AppGroup("songs", help="Keep the song catalog in step with Divi
 def sync_command(path: Optional[str], url: Optional[str], timeout: float) -> None:
     """Add and update songs and charts, then link plays and scores of every player."""
     if path and url:
-        raise click.UsageError("give --file or --url, not both")
+        raise click.UsageError("--file 和 --url 只能给一个")
     try:
-        if path:
-            data = sync.load_file(path)
-        else:
-            data = sync.fetch(url or sync.DEFAULT_URL, timeout=timeout)
+        source = path or url or sync.DEFAULT_URL
+        click.echo("读取曲目：%s" % source)
+        data = sync.load_file(path) if path else sync.fetch(source, timeout=timeout)
         songs = sync.read_catalog(data)
     except sync.CatalogError as error:
         raise click.ClickException(str(error)) from None
+    click.echo("读到 %d 首曲目，写入曲库……" % len(songs))
     with db.database().session() as session:
         result = sync.sync_catalog(session, songs)
+        click.echo(
+            "曲库：%d 首曲目、%d 张谱面；新增 %d，更新 %d。关联玩家的成绩……"
+            % (result.songs, result.charts, result.added, result.updated)
+        )
         linked = linking.link_all(session)
         session.commit()
-    click.echo(
-        "%d songs, %d charts: %d new, %d updated"
-        % (result.songs, result.charts, result.added, result.updated)
-    )
-    click.echo("linked %d plays and %d scores" % (linked.plays, linked.scores))
+    click.echo("完成：关联了 %d 次游玩、%d 条成绩" % (linked.plays, linked.scores))

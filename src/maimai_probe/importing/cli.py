@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from .. import db
 from ..models import Play, Player
 from . import exporting, store, tokens
+from .wording import PAGE_LABELS, counts_text
 
 players_commands = AppGroup("players", help="Create players and manage their import tokens.")
 
@@ -21,9 +22,7 @@ def existing_player(session: Session, name: str) -> Player:
     """Return the named player or stop with a clear error."""
     player = tokens.find_player(session, name)
     if player is None:
-        raise click.ClickException(
-            "no player named %r (flask --app maimai_probe players list)" % name
-        )
+        raise click.ClickException("没有名为「%s」的玩家（players list 列出所有玩家）" % name)
     return player
 
 
@@ -38,8 +37,8 @@ def create_command(name: str) -> None:
             raise click.BadParameter(str(error), param_hint="NAME") from None
         except tokens.PlayerExists as error:
             raise click.ClickException(str(error)) from None
-        click.echo("created player %s" % player.name)
-        click.echo("import token (shown only now, keep it secret): %s" % token)
+        click.echo("已创建玩家 %s" % player.name)
+        click.echo("导入令牌（只显示这一次，请保密）：%s" % token)
 
 
 @players_commands.command("token")
@@ -49,7 +48,7 @@ def token_command(name: str) -> None:
     with db.database().session() as session:
         player = existing_player(session, name)
         token = tokens.renew_token(session, player)
-        click.echo("new import token for %s (the old one no longer works): %s" % (name, token))
+        click.echo("%s 的新导入令牌（旧令牌已失效）：%s" % (name, token))
 
 
 @players_commands.command("list")
@@ -63,9 +62,9 @@ def list_command() -> None:
             .order_by(Player.name)
         ).all()
     if not rows:
-        click.echo("no players yet: flask --app maimai_probe players create NAME")
+        click.echo("还没有玩家：用 players create 名字 创建一个")
     for name, token_hash, plays in rows:
-        click.echo("%s\t%d plays\t%s" % (name, plays, "token set" if token_hash else "no token"))
+        click.echo("%s\t%d 次游玩\t%s" % (name, plays, "有导入令牌" if token_hash else "没有令牌"))
 
 
 def file_label(path: Optional[str]) -> str:
@@ -83,35 +82,33 @@ def import_command(ctx: click.Context, files: Tuple[str, ...], player_name: str)
     with db.database().session() as session:
         player = existing_player(session, player_name)
         uploads = []
-        with click.progressbar(files, label="reading", item_show_func=file_label) as bar:
+        with click.progressbar(files, label="读取文件", item_show_func=file_label) as bar:
             for path in bar:
                 with open(path, "rb") as file:
                     uploads.append(store.read_upload(os.path.basename(path), file.read()))
+        click.echo("读取了 %d 个文件，写入 %s 的存档……" % (len(uploads), player.name))
         result = store.import_uploads(session, player, uploads, int(time.time()))
     for file in result.files:
         if file.accepted:
-            click.echo("%s (%s): %s" % (file.name, file.page, counts_line(file.new, file.known)))
+            label = PAGE_LABELS.get(file.page, file.page)
+            click.echo("%s（%s）：%s" % (file.name, label, counts_line(file.new, file.known)))
         else:
-            click.echo("rejected %s: %s" % (file.name, file.error), err=True)
+            click.echo("拒绝 %s：%s" % (file.name, file.error), err=True)
         for warning in file.warnings:
             click.echo("  %s" % warning, err=True)
-    new, known = result.new, result.known
     click.echo(
-        "%d new, %d known, %d rejected"
-        % (sum(new.values()), sum(known.values()), len(result.rejected))
+        "合计：新增 %s；已有 %s；拒绝 %d 个文件"
+        % (counts_text(result.new), counts_text(result.known), len(result.rejected))
     )
     if result.rejected:
         ctx.exit(1)
 
 
 def counts_line(new: Any, known: Any) -> str:
-    """Say the new and known counts of each kind that has any."""
-    parts = [
-        "%s %d new, %d known" % (kind, new[kind], known[kind])
-        for kind in store.KINDS
-        if new[kind] or known[kind]
-    ]
-    return "; ".join(parts) or "nothing to import"
+    """Say what one file added and what the archive already had."""
+    if not any(new.values()) and not any(known.values()):
+        return "没有可导入的内容"
+    return "新增 %s；已有 %s" % (counts_text(new), counts_text(known))
 
 
 @click.command("export")
@@ -134,8 +131,38 @@ def export_command(player_name: str, wanted: str, output: Any) -> None:
             document = exporting.divingfish(session, player)
         else:
             document = exporting.archive(session, player, int(time.time()))
-    output.write(exporting.dumps(document))
+    text = exporting.dumps(document)
+    output.write(text)
     output.write("\n")
+    where = "标准输出" if output.name in ("-", "<stdout>") else output.name
+    # On standard error, so that the JSON on standard output stays whole.
+    click.echo(
+        "已导出 %s 的%s到 %s：%s，%d 字节"
+        % (
+            player_name,
+            EXPORT_LABELS[wanted],
+            where,
+            exported_counts(document),
+            len(text.encode()),
+        ),
+        err=True,
+    )
+
+
+EXPORT_LABELS = {"archive": "存档", "divingfish": "水鱼查分器成绩"}
+
+
+def exported_counts(document: Any) -> str:
+    """Count what an export holds: plays, scores and profiles, or Diving-Fish records."""
+    if isinstance(document, dict) and "records" in document and "plays" not in document:
+        return "%d 条成绩" % len(document["records"])
+    counts = {
+        "plays": len(document.get("plays", [])),
+        "scores": len(document.get("scores", [])),
+        "snapshots": len(document.get("snapshots", [])),
+        "aliases": len(document.get("aliases", [])),
+    }
+    return counts_text(counts) if any(counts.values()) else "空存档"
 
 
 def init_app(app: Flask) -> None:

@@ -1,43 +1,20 @@
 """The import page: paste or upload official pages, Diving-Fish JSON or an archive export."""
 
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 
 from .. import db
 from ..player.home import player_or_404
 from . import store, tokens
+from .wording import PAGE_LABELS, counts_text
 
 bp = Blueprint("imports", __name__, url_prefix="/players", template_folder="templates")
 
 #: The signed session cookie remembers, per player name, the token hash last used here.
 REMEMBERED = "import_tokens"
 PASTED = "粘贴的内容"
-
-PAGE_LABELS = {
-    "record": "最近游玩记录",
-    "playlog_detail": "游玩详情",
-    "score_list": "成绩列表",
-    "profile": "玩家信息",
-    "divingfish_json": "水鱼查分器 JSON",
-    "archive": "本站导出的存档 JSON",
-    "error_page": "官方错误页面",
-    "unknown": "无法识别",
-}
-KIND_UNITS = (
-    ("plays", "次游玩"),
-    ("details", "条游玩详情"),
-    ("scores", "条成绩"),
-    ("snapshots", "份玩家信息"),
-    ("aliases", "个谱面选择"),
-)
-
-
-def counts_text(counts: Dict[str, int]) -> str:
-    """Say counts of each kind in Chinese: '50 次游玩、1 条成绩'; '0' when all are zero."""
-    parts = ["%d %s" % (counts[kind], unit) for kind, unit in KIND_UNITS if counts.get(kind)]
-    return "、".join(parts) or "0"
 
 
 def remembered_hash(name: str) -> Optional[str]:
