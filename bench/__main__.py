@@ -150,7 +150,9 @@ def run_handlers(run: Run) -> None:
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)
             run.failures.append("%s exited %d" % (script.name, done.returncode))
-        run.handler_output.append("$ %s\n%s" % (" ".join(["python"] + command[1:]), done.stdout))
+        run.handler_output.append(
+            "$ %s\n%s" % (" ".join([".venv/bin/python"] + command[1:]), done.stdout)
+        )
 
 
 def write_doc(run: Run, machine: dict, elapsed: float) -> None:
@@ -181,7 +183,8 @@ def write_doc(run: Run, machine: dict, elapsed: float) -> None:
         "without any server the database benchmarks are skipped loudly. The bench creates "
         "`probe_bench` (100,000 plays) and `probe_bench_small` (1,000 plays) and drops them "
         "at the end (`--keep-databases` keeps them). Each part also runs alone: "
-        "`python -m bench.load --url …`, `bench.queries`, `bench.compression`, `bench.memory`, "
+        "`.venv/bin/python -m bench.load --url …`, `bench.queries`, `bench.compression`, "
+        "`bench.memory`, "
         "`bench.profiling`, `bench.archive`, `bench.imports` (a record page and a 10,000-play "
         "archive export: parse, import into an empty archive, re-import; SQLite too). "
         "The serverless handler's benchmarks "

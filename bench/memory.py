@@ -97,7 +97,7 @@ def run(url: str) -> List[common.Table]:
             )
         )
     notes = [
-        "A fresh `python -m bench.memory --child` per row (Python %s), the app on the "
+        "A fresh `.venv/bin/python -m bench.memory --child` per row (Python %s), the app on the "
         "100,000-play archive; MiB from VmHWM (bench/memory.py says why not ru_maxrss). "
         "jieba is imported on first use only, so a worker that never segments text never "
         "pays for it." % platform.python_version()

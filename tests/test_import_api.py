@@ -17,7 +17,7 @@ from import_helpers import (
     real_record_page,
     row_counts,
 )
-from maimai_probe.importing import store
+from maimai_probe.importing import store, tokens
 from maimai_probe.models import Play
 
 URL = "/api/players/舞萌玩家/imports"
@@ -245,3 +245,32 @@ def test_the_admin_creates_a_player_and_gets_its_token_once(app, client, session
         headers={"Authorization": "Bearer " + body["token"]},
     )
     assert imported.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/html; charset=utf-8",
+        "application/xhtml+xml",
+        "text/plain; charset=utf-8",
+        "application/json",
+    ],
+)
+def test_every_documented_body_type_is_read(client, token, session, content_type):
+    body = own_record_page()
+    if content_type == "application/json":
+        archived = client.get("/api/players/舞萌玩家/export")  # empty now: an archive of nothing
+        body = archived.data
+    response = send(client, token, body, content_type=content_type)
+    assert response.status_code in (200, 201), response.get_json()
+    assert response.get_json()["files"][0]["accepted"] is True
+
+
+def test_the_admin_may_send_the_name_as_a_form_field(app, client, session):
+    app.config["ADMIN_TOKEN"] = ADMIN
+    response = client.post(
+        "/api/players", data={"name": "表单玩家"}, headers={"Authorization": "Bearer " + ADMIN}
+    )
+    assert response.status_code == 201
+    assert response.get_json()["name"] == "表单玩家"
+    assert tokens.find_player(session, "表单玩家") is not None

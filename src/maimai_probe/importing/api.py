@@ -1,7 +1,8 @@
 """The import and export API: bearer-token imports, public exports, admin player creation.
 
-POST /api/players/<name>/imports takes raw HTML (text/html), Diving-Fish JSON or this
-site's archive export (application/json), or multipart files, with
+POST /api/players/<name>/imports takes a saved page (text/html, application/xhtml+xml or
+text/plain), Diving-Fish JSON or this site's archive export (application/json), or
+multipart files, with
 ``Authorization: Bearer <import token>``.
 It answers 201 when something new was stored, 200 when everything was known already,
 and 422 when every file was rejected; rejected files are listed with their reasons
