@@ -11,11 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from import_helpers import new_player, own_record_page
+from maimai_probe import demo_data
 from maimai_probe.catalog import sync
 from security.fuzzing import NASTY, TEXT, examples, sqlite_app
 
 NAME = "舞萌玩家"
-DEMO_CATALOG = pathlib.Path(sync.__file__).with_name("demo_catalog.json")
+DEMO_CATALOG = pathlib.Path(demo_data.CATALOG)
 ADMIN = "admin-token-0123456789"
 _names = itertools.count()
 
