@@ -14,7 +14,7 @@ from maimai_probe.models import Play, Player
 def create(runner, name="舞萌玩家"):
     result = runner.invoke(args=["players", "create", name])
     assert result.exit_code == 0, result.output
-    return re.search(r"导入令牌（只显示这一次，请保密）：(\S+)", result.output)
+    return re.search(r"导入令牌（只显示这一次，请保密）：\n(\S+)\n", result.output)
 
 
 def json_line(output):
@@ -53,7 +53,7 @@ def test_players_token_revokes_the_old_token(runner, session):
     old = create(runner).group(1)
     result = runner.invoke(args=["players", "token", "舞萌玩家"])
     assert result.exit_code == 0
-    new = result.output.strip().rsplit("：", 1)[-1]
+    new = result.output.strip().splitlines()[-1]
     player = tokens.find_player(session, "舞萌玩家")
     assert tokens.verify(player, new) and not tokens.verify(player, old)
     missing = runner.invoke(args=["players", "token", "nobody"])

@@ -240,7 +240,8 @@ def seed_demo_command() -> None:
         % (result.player, result.plays, result.new_plays, result.snapshots, result.rating)
     )
     if result.token:
-        click.echo("%s 的导入令牌（只显示这一次）：%s" % (result.player, result.token))
+        click.echo("%s 的导入令牌（只显示这一次）：" % result.player)
+        click.echo(result.token)
 
 
 def init_app(app: Flask) -> None:

@@ -38,7 +38,8 @@ def create_command(name: str) -> None:
         except tokens.PlayerExists as error:
             raise click.ClickException(str(error)) from None
         click.echo("已创建玩家 %s" % player.name)
-        click.echo("导入令牌（只显示这一次，请保密）：%s" % token)
+        click.echo("导入令牌（只显示这一次，请保密）：")
+        click.echo(token)
 
 
 @players_commands.command("token")
@@ -48,7 +49,8 @@ def token_command(name: str) -> None:
     with db.database().session() as session:
         player = existing_player(session, name)
         token = tokens.renew_token(session, player)
-        click.echo("%s 的新导入令牌（旧令牌已失效）：%s" % (name, token))
+        click.echo("%s 的新导入令牌（旧令牌已失效）：" % name)
+        click.echo(token)
 
 
 @players_commands.command("list")
