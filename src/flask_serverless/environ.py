@@ -45,12 +45,14 @@ def is_default_gateway_host(host: str) -> bool:
     return name.endswith(DEFAULT_GATEWAY_HOST_SUFFIXES)
 
 
-def mount(request: GatewayRequest, base_path: str) -> Tuple[str, str]:
+def mount(request: GatewayRequest, base_path: str, strip_stage: bool = False) -> Tuple[str, str]:
     """Return SCRIPT_NAME and the path below it for a request.
 
     On a gateway's default host the app lives under /<stage>; on a custom domain, under the
     BASE_PATH of its path mapping (or at the root). A path that already starts with that
-    prefix is stripped, so the prefix never appears twice.
+    prefix is stripped, so the prefix never appears twice. strip_stage (serverless-wsgi's
+    STRIP_STAGE_PATH) serves the default host at the root too: for a CDN whose origin path
+    holds the stage while it passes the gateway's own Host on.
     """
     if is_default_gateway_host(request.host):
         stage = request.stage.strip("/")
@@ -63,6 +65,8 @@ def mount(request: GatewayRequest, base_path: str) -> Tuple[str, str]:
         path = "/" + path
     if prefix and (path == prefix or path.startswith(prefix + "/")):
         path = path[len(prefix) :] or "/"
+    if strip_stage and is_default_gateway_host(request.host):
+        prefix = ""
     return prefix, path
 
 
@@ -77,9 +81,10 @@ def make_environ(
     event: Any = None,
     context: Any = None,
     request_id: str = "",
+    strip_stage: bool = False,
 ) -> Dict[str, Any]:
     """Return the WSGI environ for one gateway request."""
-    script_name, path = mount(request, base_path)
+    script_name, path = mount(request, base_path, strip_stage)
     grouped: Dict[str, List[str]] = {}
     for name, value in request.headers:
         if name in grouped:
@@ -120,7 +125,9 @@ def make_environ(
             environ[key] = separator.join(values)
     if request.host:
         environ["HTTP_HOST"] = request.host
-    texts = [request.query_string, request.host, request.remote_addr]
+    if request.remote_user:
+        environ["REMOTE_USER"] = request.remote_user
+    texts = [request.query_string, request.host, request.remote_addr, request.remote_user]
     texts.extend(itertools.chain.from_iterable(grouped.values()))
     try:  # ASCII reads the same as latin-1: one check for the whole request, usually
         "".join(texts).encode("ascii")
@@ -130,7 +137,7 @@ def make_environ(
 
 
 #: Environ values a server reads from the request line and headers, besides HTTP_*.
-_FROM_THE_REQUEST = ("QUERY_STRING", "CONTENT_TYPE", "SERVER_NAME", "REMOTE_ADDR")
+_FROM_THE_REQUEST = ("QUERY_STRING", "CONTENT_TYPE", "SERVER_NAME", "REMOTE_ADDR", "REMOTE_USER")
 
 
 def _native_strings(environ: Dict[str, Any]) -> Dict[str, Any]:

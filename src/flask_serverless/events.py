@@ -51,6 +51,7 @@ class GatewayRequest(NamedTuple):
     stage: str = ""
     protocol: str = "HTTP/1.1"
     request_id: str = ""
+    remote_user: str = ""  # the principal an authorizer named, as REMOTE_USER
 
 
 def classify(event: Any) -> str:
@@ -60,7 +61,13 @@ def classify(event: Any) -> str:
     if isinstance(event.get("flask_serverless"), dict):
         return COMMAND
     context = event.get("requestContext")
-    if event.get("version") == "2.0" or "rawPath" in event:
+    # The payload version names the format; the shape decides only when there is none.
+    version = event.get("version")
+    if version == "2.0":
+        return AWS_HTTP
+    if version == "1.0":
+        return AWS_REST
+    if "rawPath" in event:
         return AWS_HTTP
     if isinstance(context, dict) and "elb" in context:
         return AWS_ALB
@@ -102,7 +109,7 @@ def _tencent_apigw(event: Mapping[str, Any]) -> GatewayRequest:
         body=_body(event),
         host=_header(headers, "host"),
         scheme=_header(headers, "x-api-scheme") or _header(headers, "x-forwarded-proto") or "http",
-        remote_addr=_text(context, "sourceIp") or _last_forwarded_for(headers),
+        remote_addr=_text(context, "sourceIp") or _forwarded_client(headers, tencent=True),
         stage=_text(context, "stage"),
         request_id=_text(context, "requestId") or _header(headers, "x-api-requestid"),
     )
@@ -118,8 +125,8 @@ def _tencent_function_url(event: Mapping[str, Any]) -> GatewayRequest:
         headers=headers,
         body=_body(event),
         host=_header(headers, "host"),
-        scheme=_header(headers, "x-forwarded-proto") or "https",
-        remote_addr=_last_forwarded_for(headers),
+        scheme="https",  # function URLs are https endpoints; a client's X-Forwarded-Proto is not
+        remote_addr=_forwarded_client(headers, tencent=True),
     )
 
 
@@ -139,10 +146,11 @@ def _aws_rest(event: Mapping[str, Any]) -> GatewayRequest:
         body=_body(event),
         host=_header(headers, "host") or _text(context, "domainName"),
         scheme=_header(headers, "x-forwarded-proto") or "https",
-        remote_addr=_text(identity, "sourceIp") or _last_forwarded_for(headers),
+        remote_addr=_text(identity, "sourceIp") or _forwarded_client(headers),
         stage=_text(context, "stage"),
         protocol=_protocol(_text(context, "protocol")),
         request_id=_text(context, "requestId"),
+        remote_user=_text(_mapping(context, "authorizer"), "principalId"),
     )
 
 
@@ -152,9 +160,20 @@ def _aws_http(event: Mapping[str, Any]) -> GatewayRequest:
     headers = _headers(_mapping(event, "headers"), None)
     cookies = _list_of_text(event, "cookies")
     if cookies:
-        headers = [pair for pair in headers if pair[0] != "cookie"] + [
-            ("cookie", "; ".join(cookies + _values(headers, "cookie")))
+        # The gateway moves the Cookie header into cookies; a local gateway may send both.
+        listed = set(cookies)
+        extra = [
+            cookie.strip()
+            for value in _values(headers, "cookie")
+            for cookie in value.split(";")
+            if cookie.strip() and cookie.strip() not in listed
         ]
+        headers = [pair for pair in headers if pair[0] != "cookie"] + [
+            ("cookie", "; ".join(cookies + extra))
+        ]
+    authorizer = _mapping(context, "authorizer")
+    claims = _mapping(_mapping(authorizer, "jwt"), "claims")
+    subject = claims.get("sub")
     return GatewayRequest(
         platform=AWS_HTTP,
         method=_method(_text(http, "method", required=True)),
@@ -164,10 +183,11 @@ def _aws_http(event: Mapping[str, Any]) -> GatewayRequest:
         body=_body(event),
         host=_header(headers, "host") or _text(context, "domainName"),
         scheme=_header(headers, "x-forwarded-proto") or "https",
-        remote_addr=_text(http, "sourceIp") or _last_forwarded_for(headers),
+        remote_addr=_text(http, "sourceIp") or _forwarded_client(headers),
         stage=_text(context, "stage"),
         protocol=_protocol(_text(http, "protocol")),
         request_id=_text(context, "requestId"),
+        remote_user=subject if isinstance(subject, str) else _text(authorizer, "principalId"),
     )
 
 
@@ -185,7 +205,7 @@ def _aws_alb(event: Mapping[str, Any]) -> GatewayRequest:
         body=_body(event),
         host=_header(headers, "host"),
         scheme=_header(headers, "x-forwarded-proto") or "http",
-        remote_addr=_last_forwarded_for(headers),
+        remote_addr=_forwarded_client(headers, appended=True),
     )
 
 
@@ -318,11 +338,28 @@ def _header(headers: List[Tuple[str, str]], name: str) -> str:
     return values[0].strip() if values else ""
 
 
-def _last_forwarded_for(headers: List[Tuple[str, str]]) -> str:
-    """Return the address the platform's own proxy appended last to X-Forwarded-For."""
-    addresses = [part.strip() for part in ",".join(_values(headers, "x-forwarded-for")).split(",")]
-    addresses = [address for address in addresses if address]
-    return addresses[-1] if addresses else ""
+def _forwarded_client(
+    headers: List[Tuple[str, str]], appended: bool = False, tencent: bool = False
+) -> str:
+    """Return the client's address from the gateway's headers, for events that carry none.
+
+    Tencent's function URL names it in X-Scf-Remote-Addr (on Tencent, clients cannot set
+    X-Scf-* headers; elsewhere they can, so it is read on Tencent only). Otherwise a gateway's own
+    X-Forwarded-For starts with the client it saw (a CDN in front adds itself after it); a load
+    balancer (appended=True) appends the client it saw to whatever the client sent.
+    """
+    scf = _header(headers, "x-scf-remote-addr") if tencent else ""
+    if scf:
+        return scf
+    addresses = [
+        address.strip()
+        for value in _values(headers, "x-forwarded-for")
+        for address in value.split(",")
+        if address.strip()
+    ]
+    if not addresses:
+        return ""
+    return addresses[-1] if appended else addresses[0]
 
 
 def _encode_query(parameters: Mapping[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """Serve gateway events with a WSGI app built once per container."""
 
 import logging
+import os
 from typing import Any, Callable, Dict, Mapping, Optional
 
 from .environ import make_environ
@@ -40,14 +41,30 @@ def request_id_of(context: Any, event: Any) -> str:
     return "-"
 
 
+def is_on(setting: Any) -> bool:
+    """Tell whether a yes/no setting (a bool, or text such as "yes", "true", "1") is on."""
+    if isinstance(setting, bool):
+        return setting
+    return str(setting).strip().lower() in ("yes", "y", "true", "t", "1", "on")
+
+
 def make_handler(
     app: Callable[..., Any],
     base_path: Optional[str] = None,
     limit: int = PLATFORM_LIMIT_BYTES,
+    strip_stage_path: Optional[bool] = None,
 ) -> Handler:
-    """Return handler(event, context) serving app; base_path defaults to app.config BASE_PATH."""
+    """Return handler(event, context) serving app.
+
+    base_path defaults to app.config BASE_PATH; strip_stage_path to app.config
+    STRIP_STAGE_PATH, else the STRIP_STAGE_PATH environment variable (yes, true or 1).
+    """
+    config = getattr(app, "config", {})
     if base_path is None:
-        base_path = getattr(app, "config", {}).get("BASE_PATH") or ""
+        base_path = config.get("BASE_PATH") or ""
+    if strip_stage_path is None:
+        setting = config.get("STRIP_STAGE_PATH", os.environ.get("STRIP_STAGE_PATH", ""))
+        strip_stage_path = is_on(setting)
 
     def handler(event: Any, context: Any) -> Dict[str, Any]:
         platform = classify(event)
@@ -61,7 +78,7 @@ def make_handler(
         except MalformedEvent as error:
             logger.warning("malformed %s event (request %s): %s", platform, request_id, error)
             return _error(platform, event, 400, "malformed_event", str(error), request_id)
-        environ = make_environ(request, base_path, event, context, request_id)
+        environ = make_environ(request, base_path, event, context, request_id, strip_stage_path)
         try:
             result = run_app(app, environ, limit)
         except ResponseTooLarge as error:
