@@ -11,6 +11,7 @@ client as far as the app can tell, so they are dropped before the app sees them.
 import ipaddress
 import logging
 import os
+import platform
 from typing import Any, Callable, Dict, Iterable, Optional
 
 from .environ import PLATFORM_KEY, REQUEST_ID_KEY
@@ -65,8 +66,8 @@ class TencentFront:
         if address:
             environ["REMOTE_ADDR"] = address
         environ["wsgi.url_scheme"] = self.scheme
-        if self.scheme == "https" and environ.get("SERVER_PORT") in ("80", "9000"):
-            environ["SERVER_PORT"] = "443"
+        # The port clients reached, not the instance's own 9000.
+        environ["SERVER_PORT"] = "443" if self.scheme == "https" else "80"
         environ[PLATFORM_KEY] = TENCENT_WEB_FUNCTION
         environ[REQUEST_ID_KEY] = environ.get("HTTP_X_SCF_REQUEST_ID", "")[:128]
         return self.wsgi_app(environ, start_response)
@@ -119,10 +120,11 @@ def serve(app: Any, port: int = PORT, threads: Optional[int] = None, scheme: str
     threads = threads or threads_from_environment()
     options = server_options(app, threads, port)
     logger.info(
-        "serving on http://%s:%d with %d threads (waitress), scheme %s",
+        "serving on http://%s:%d with %d threads (waitress, Python %s), scheme %s",
         options["host"],
         options["port"],
         threads,
+        platform.python_version(),
         scheme,
     )
     waitress.serve(TencentFront(app, scheme), **options)
