@@ -5,7 +5,7 @@
 - .serverless/aws/function.zip: src/ (the packages and serverless_handler.py) and static/
   at the zip's root, the layout the app expects; no tests, caches or .env.
 - .serverless/aws/layer.zip: requirements.txt installed under python/ by pip, as wheels
-  for the Lambda runtime (CPython 3.12, manylinux x86_64); jieba, which ships no wheel,
+  for the Lambda runtime (CPython 3.13, manylinux x86_64); jieba, which ships no wheel,
   from its pure-Python sdist.
 
 Standard library and pip only; the layer step needs the network. .serverless/ is ignored
@@ -26,7 +26,7 @@ FUNCTION_ZIP = os.path.join(OUTPUT, "function.zip")
 LAYER_ZIP = os.path.join(OUTPUT, "layer.zip")
 
 #: Must match provider.runtime in aws/serverless.yml.
-LAMBDA_PYTHON = "3.12"
+LAMBDA_PYTHON = "3.13"
 PLATFORM_ARGS = [
     "--platform",
     "manylinux2014_x86_64",

@@ -448,11 +448,16 @@ def _pip_download(pins: List[Pin], wheel_dir: str, extra_args: List[str]) -> Non
     try:
         command = [sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes"]
         command += ["--disable-pip-version-check", "--dest", wheel_dir, "-r", req.name]
-        subprocess.check_call(command + extra_args)
-    except subprocess.CalledProcessError as exc:
-        raise BuildError("pip download failed (exit %d)" % exc.returncode) from exc
+        # pip's progress is kept quiet; its whole output is shown when it fails.
+        done = subprocess.run(
+            command + extra_args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False
+        )
     finally:
         os.unlink(req.name)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout.decode("utf-8", "replace"))
+        raise BuildError("pip download failed (exit %d)" % done.returncode)
+    print("layer/build.py: downloaded %d pinned files into %s" % (len(pins), wheel_dir))
 
 
 def fetch(pins: List[Pin], wheel_dir: str, offline: bool = False) -> None:

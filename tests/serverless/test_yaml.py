@@ -2,6 +2,7 @@
 
 import ast
 import importlib.util
+import json
 import os
 import pathlib
 import re
@@ -223,12 +224,20 @@ def test_the_database_stays_on_the_private_network(tencent):
 
 def test_the_aws_variant_uses_documented_keys_and_existing_artifacts(aws, aws_build):
     assert set(aws) <= FRAMEWORK_TOP
-    assert aws["frameworkVersion"] == "3"
+    assert aws["frameworkVersion"] == ">=4.3.1 <5"  # osls 4, never Serverless Inc's v4
     assert set(aws["provider"]) <= AWS_PROVIDER
     assert aws["provider"]["name"] == "aws"
     assert aws["provider"]["runtime"] == "python" + aws_build.LAMBDA_PYTHON
     aws_dir = ROOT / "aws"
-    assert (aws_dir / aws["package"]["artifact"]).resolve() == pathlib.Path(aws_build.FUNCTION_ZIP)
+    assert aws["package"] == "${file(./package.js)}"
+    (artifact,) = re.findall(r'ARTIFACT = "([^"]+)"', (aws_dir / "package.js").read_text())
+    assert (aws_dir / artifact).resolve() == pathlib.Path(aws_build.FUNCTION_ZIP)
+    assert aws["plugins"] == ["serverless-offline"]
+    package = json.loads((aws_dir / "package.json").read_text())
+    locked = json.loads((aws_dir / "package-lock.json").read_text())["packages"]
+    for name, version in package["devDependencies"].items():
+        assert re.match(r"^\d+\.\d+\.\d+$", version), "%s is not pinned exactly" % name
+        assert locked["node_modules/" + name]["version"] == version
     ((layer_key, layer),) = aws["layers"].items()
     assert (aws_dir / layer["package"]["artifact"]).resolve() == pathlib.Path(aws_build.LAYER_ZIP)
     assert aws["provider"]["runtime"] in layer["compatibleRuntimes"]
