@@ -3,7 +3,7 @@
 import io
 import itertools
 import sys
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Tuple
 from urllib.parse import unquote_to_bytes
 
 from .events import GatewayRequest
@@ -72,6 +72,13 @@ def mount(request: GatewayRequest, base_path: str, strip_stage: bool = False) ->
 
 def wsgi_string(text: str) -> str:
     """Percent-decode a path and carry its bytes as latin-1, as PEP 3333 wants."""
+    if "%" not in text:
+        try:
+            text.encode("ascii")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return text  # nothing to decode: the same string
     return unquote_to_bytes(text).decode("latin-1")
 
 
@@ -85,12 +92,7 @@ def make_environ(
 ) -> Dict[str, Any]:
     """Return the WSGI environ for one gateway request."""
     script_name, path = mount(request, base_path, strip_stage)
-    grouped: Dict[str, List[str]] = {}
-    for name, value in request.headers:
-        if name in grouped:
-            grouped[name].append(value)
-        else:
-            grouped[name] = [value]
+    grouped = request.headers
     server_name, server_port = split_host(
         request.host, request.scheme, ", ".join(grouped.get("x-forwarded-port", ()))
     )
@@ -120,9 +122,12 @@ def make_environ(
     for name, values in grouped.items():
         key = _ENVIRON_KEYS.get(name) or _environ_key(name)
         if key:
-            # Repeated headers fold the way HTTP folds them; cookies join with "; ".
-            separator = "; " if name in _JOINED_WITH_SEMICOLON else ", "
-            environ[key] = separator.join(values)
+            if len(values) == 1:
+                environ[key] = values[0]
+            else:
+                # Repeated headers fold the way HTTP folds them; cookies join with "; ".
+                separator = "; " if name in _JOINED_WITH_SEMICOLON else ", "
+                environ[key] = separator.join(values)
     if request.host:
         environ["HTTP_HOST"] = request.host
     if request.remote_user:

@@ -4,7 +4,7 @@ import base64
 import binascii
 import itertools
 import re
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 from urllib.parse import urlencode
 
 #: Tencent SCF behind an API Gateway trigger.
@@ -43,7 +43,7 @@ class GatewayRequest(NamedTuple):
     method: str
     path: str  # as the event gives it, possibly percent-encoded
     query_string: str  # already encoded
-    headers: List[Tuple[str, str]]  # lower-case names, one pair per value
+    headers: Dict[str, List[str]]  # lower-case name -> its values
     body: bytes
     host: str
     scheme: str
@@ -89,38 +89,69 @@ def classify(event: Any) -> str:
 
 def read_request(event: Mapping[str, Any], platform: str) -> GatewayRequest:
     """Read an HTTP platform's event; raise MalformedEvent when it breaks the format."""
-    request = _READERS[platform](event)
-    if any(ord(character) > 127 for character in request.host):
+    reader = _READERS[platform]
+    request = reader(event, _unchecked_text)
+    try:
+        # Every text field in one go; the headers and query were checked as they were read.
+        _joined_fields(request).encode("utf-8")
+    except UnicodeEncodeError:
+        reader(event, _text)  # again, field by field, to name the one that is not Unicode
+        raise MalformedEvent("the event holds text that is not valid Unicode") from None
+    try:
+        request.host.encode("ascii")
+    except UnicodeEncodeError:
         # Host names travel as ASCII (IDNs as punycode); Werkzeug 2.0 fails on anything else.
-        raise MalformedEvent("host %s is not an ASCII host name" % ascii(request.host[:60]))
+        host = ascii(request.host[:60])
+        raise MalformedEvent("host %s is not an ASCII host name" % host) from None
     return request
 
 
-def _tencent_apigw(event: Mapping[str, Any]) -> GatewayRequest:
+TextReader = Callable[..., str]
+
+
+def _joined_fields(request: GatewayRequest) -> str:
+    """Return a request's text fields read without checks, joined."""
+    return "".join(
+        (
+            request.method,
+            request.path,
+            request.query_string,
+            request.host,
+            request.scheme,
+            request.remote_addr,
+            request.stage,
+            request.protocol,
+            request.request_id,
+            request.remote_user,
+        )
+    )
+
+
+def _tencent_apigw(event: Mapping[str, Any], text: "TextReader") -> GatewayRequest:
     context = _mapping(event, "requestContext", required=True)
     headers = _headers(_mapping(event, "headers"), None)
     query = _mapping(event, "queryString") or _mapping(event, "queryStringParameters")
     return GatewayRequest(
         platform=TENCENT_APIGW,
-        method=_method(_text(event, "httpMethod", required=True)),
-        path=_text(event, "path", required=True),
+        method=_method(text(event, "httpMethod", required=True)),
+        path=text(event, "path", required=True),
         query_string=_encode_query(query),
         headers=headers,
         body=_body(event),
         host=_header(headers, "host"),
         scheme=_header(headers, "x-api-scheme") or _header(headers, "x-forwarded-proto") or "http",
-        remote_addr=_text(context, "sourceIp") or _forwarded_client(headers, tencent=True),
-        stage=_text(context, "stage"),
-        request_id=_text(context, "requestId") or _header(headers, "x-api-requestid"),
+        remote_addr=text(context, "sourceIp") or _forwarded_client(headers, tencent=True),
+        stage=text(context, "stage"),
+        request_id=text(context, "requestId") or _header(headers, "x-api-requestid"),
     )
 
 
-def _tencent_function_url(event: Mapping[str, Any]) -> GatewayRequest:
+def _tencent_function_url(event: Mapping[str, Any], text: "TextReader") -> GatewayRequest:
     headers = _headers(_mapping(event, "headers"), None)
     return GatewayRequest(
         platform=TENCENT_FUNCTION_URL,
-        method=_method(_text(event, "httpMethod", required=True)),
-        path=_text(event, "path", required=True),
+        method=_method(text(event, "httpMethod", required=True)),
+        path=text(event, "path", required=True),
         query_string=_encode_query(_mapping(event, "queryString")),
         headers=headers,
         body=_body(event),
@@ -130,7 +161,7 @@ def _tencent_function_url(event: Mapping[str, Any]) -> GatewayRequest:
     )
 
 
-def _aws_rest(event: Mapping[str, Any]) -> GatewayRequest:
+def _aws_rest(event: Mapping[str, Any], text: "TextReader") -> GatewayRequest:
     context = _mapping(event, "requestContext")
     identity = _mapping(context, "identity")
     headers = _headers(_mapping(event, "headers"), _mapping(event, "multiValueHeaders"))
@@ -139,22 +170,22 @@ def _aws_rest(event: Mapping[str, Any]) -> GatewayRequest:
     )
     return GatewayRequest(
         platform=AWS_REST,
-        method=_method(_text(event, "httpMethod", required=True)),
-        path=_text(event, "path", required=True),
+        method=_method(text(event, "httpMethod", required=True)),
+        path=text(event, "path", required=True),
         query_string=_encode_query(query),
         headers=headers,
         body=_body(event),
-        host=_header(headers, "host") or _text(context, "domainName"),
+        host=_header(headers, "host") or text(context, "domainName"),
         scheme=_header(headers, "x-forwarded-proto") or "https",
-        remote_addr=_text(identity, "sourceIp") or _forwarded_client(headers),
-        stage=_text(context, "stage"),
-        protocol=_protocol(_text(context, "protocol")),
-        request_id=_text(context, "requestId"),
-        remote_user=_text(_mapping(context, "authorizer"), "principalId"),
+        remote_addr=text(identity, "sourceIp") or _forwarded_client(headers),
+        stage=text(context, "stage"),
+        protocol=_protocol(text(context, "protocol")),
+        request_id=text(context, "requestId"),
+        remote_user=text(_mapping(context, "authorizer"), "principalId"),
     )
 
 
-def _aws_http(event: Mapping[str, Any]) -> GatewayRequest:
+def _aws_http(event: Mapping[str, Any], text: "TextReader") -> GatewayRequest:
     context = _mapping(event, "requestContext", required=True)
     http = _mapping(context, "http", required=True)
     headers = _headers(_mapping(event, "headers"), None)
@@ -168,38 +199,36 @@ def _aws_http(event: Mapping[str, Any]) -> GatewayRequest:
             for cookie in value.split(";")
             if cookie.strip() and cookie.strip() not in listed
         ]
-        headers = [pair for pair in headers if pair[0] != "cookie"] + [
-            ("cookie", "; ".join(cookies + extra))
-        ]
+        headers["cookie"] = ["; ".join(cookies + extra)]
     authorizer = _mapping(context, "authorizer")
     claims = _mapping(_mapping(authorizer, "jwt"), "claims")
     subject = claims.get("sub")
     return GatewayRequest(
         platform=AWS_HTTP,
-        method=_method(_text(http, "method", required=True)),
-        path=_text(event, "rawPath") or _text(http, "path", required=True),
-        query_string=_text(event, "rawQueryString"),
+        method=_method(text(http, "method", required=True)),
+        path=text(event, "rawPath") or text(http, "path", required=True),
+        query_string=text(event, "rawQueryString"),
         headers=headers,
         body=_body(event),
-        host=_header(headers, "host") or _text(context, "domainName"),
+        host=_header(headers, "host") or text(context, "domainName"),
         scheme=_header(headers, "x-forwarded-proto") or "https",
-        remote_addr=_text(http, "sourceIp") or _forwarded_client(headers),
-        stage=_text(context, "stage"),
-        protocol=_protocol(_text(http, "protocol")),
-        request_id=_text(context, "requestId"),
-        remote_user=subject if isinstance(subject, str) else _text(authorizer, "principalId"),
+        remote_addr=text(http, "sourceIp") or _forwarded_client(headers),
+        stage=text(context, "stage"),
+        protocol=_protocol(text(http, "protocol")),
+        request_id=text(context, "requestId"),
+        remote_user=subject if isinstance(subject, str) else text(authorizer, "principalId"),
     )
 
 
-def _aws_alb(event: Mapping[str, Any]) -> GatewayRequest:
+def _aws_alb(event: Mapping[str, Any], text: "TextReader") -> GatewayRequest:
     headers = _headers(_mapping(event, "headers"), _mapping(event, "multiValueHeaders"))
     query = _mapping(event, "multiValueQueryStringParameters") or _mapping(
         event, "queryStringParameters"
     )
     return GatewayRequest(
         platform=AWS_ALB,
-        method=_method(_text(event, "httpMethod", required=True)),
-        path=_text(event, "path", required=True),
+        method=_method(text(event, "httpMethod", required=True)),
+        path=text(event, "path", required=True),
         query_string=_join_encoded_query(query),
         headers=headers,
         body=_body(event),
@@ -240,6 +269,18 @@ def _text(source: Mapping[str, Any], name: str, required: bool = False) -> str:
     if not isinstance(value, str):
         raise MalformedEvent("%s must be a string, not %s" % (name, type(value).__name__))
     return _unicode(value, name)
+
+
+def _unchecked_text(source: Mapping[str, Any], name: str, required: bool = False) -> str:
+    """Return a field that must be a string, leaving its Unicode to one check of them all."""
+    value = source.get(name)
+    if value is None:
+        if required:
+            raise MalformedEvent("%s is missing" % name)
+        return ""
+    if not isinstance(value, str):
+        raise MalformedEvent("%s must be a string, not %s" % (name, type(value).__name__))
+    return value
 
 
 def _unicode(value: str, name: str) -> str:
@@ -291,7 +332,7 @@ def _plain_values(sources: Tuple[Mapping[str, Any], ...], lower: bool) -> Dict[s
             if type(value) is str:
                 values = [value]
             elif type(value) is list:
-                values = list(value)  # the join below refuses items that are not strings
+                values = value  # the join below refuses items that are not strings
             else:
                 raise _Unusual
             merged[name.lower() if lower else name] = values
@@ -303,15 +344,42 @@ def _plain_values(sources: Tuple[Mapping[str, Any], ...], lower: bool) -> Dict[s
     return merged
 
 
-def _headers(
-    single: Mapping[str, Any], multi: Optional[Mapping[str, Any]]
-) -> List[Tuple[str, str]]:
-    """Merge single- and multi-value headers (multi wins) into lower-case pairs."""
+def _headers(single: Mapping[str, Any], multi: Optional[Mapping[str, Any]]) -> Dict[str, List[str]]:
+    """Merge single- and multi-value headers (multi wins) by lower-case name."""
     try:
-        merged = _plain_values((single, multi or {}), lower=True)
+        if not multi:
+            return _lowered(single, list_values=False)
+        if not single or single.keys() <= multi.keys():
+            # A gateway sends each header in both; the multi-value one wins.
+            return _lowered(multi, list_values=True)
     except _Unusual:
-        merged = _checked_headers(single, multi)
-    return [(name, value) for name, values in merged.items() for value in values]
+        pass
+    try:
+        return _plain_values((single, multi or {}), lower=True)
+    except _Unusual:
+        return _checked_headers(single, multi)
+
+
+def _lowered(source: Mapping[str, Any], list_values: bool) -> Dict[str, List[str]]:
+    """Return headers by lower-case name when each value is text (or a list of text).
+
+    The joins check every type and every character's Unicode in C; anything else, a None
+    included, raises _Unusual for the general merge.
+    """
+    try:
+        "".join(source).encode("utf-8")
+        if list_values:
+            if not set(map(type, source.values())) <= _LIST_TYPE:
+                raise _Unusual
+            "".join(itertools.chain.from_iterable(source.values())).encode("utf-8")
+            return {name.lower(): values for name, values in source.items()}
+        "".join(source.values()).encode("utf-8")
+    except (TypeError, UnicodeEncodeError):
+        raise _Unusual from None
+    return {name.lower(): [value] for name, value in source.items()}
+
+
+_LIST_TYPE = {list}
 
 
 def _checked_headers(
@@ -327,19 +395,19 @@ def _checked_headers(
     return merged
 
 
-def _values(headers: List[Tuple[str, str]], name: str) -> List[str]:
+def _values(headers: Dict[str, List[str]], name: str) -> List[str]:
     """Return every value of one header."""
-    return [value for key, value in headers if key == name]
+    return headers.get(name) or []
 
 
-def _header(headers: List[Tuple[str, str]], name: str) -> str:
+def _header(headers: Dict[str, List[str]], name: str) -> str:
     """Return a header's first value, or ""."""
-    values = _values(headers, name)
+    values = headers.get(name)
     return values[0].strip() if values else ""
 
 
 def _forwarded_client(
-    headers: List[Tuple[str, str]], appended: bool = False, tencent: bool = False
+    headers: Dict[str, List[str]], appended: bool = False, tencent: bool = False
 ) -> str:
     """Return the client's address from the gateway's headers, for events that carry none.
 
@@ -393,14 +461,17 @@ def _join_encoded_query(parameters: Mapping[str, Any]) -> str:
 
 def _body(event: Mapping[str, Any]) -> bytes:
     """Return the request body's bytes, decoding base64 when the event says so."""
-    body = _text(event, "body")
+    body = _unchecked_text(event, "body")
     encoded = event.get("isBase64Encoded", False)
     if isinstance(encoded, str) and encoded.lower() in ("true", "false"):
         encoded = encoded.lower() == "true"
     if not isinstance(encoded, bool):
         raise MalformedEvent("isBase64Encoded must be a boolean")
     if not encoded:
-        return body.encode("utf-8")
+        try:
+            return body.encode("utf-8")
+        except UnicodeEncodeError:
+            raise MalformedEvent("body is not valid Unicode text") from None
     try:
         return base64.b64decode("".join(body.split()), validate=True)
     except (binascii.Error, ValueError):

@@ -123,8 +123,7 @@ def platform_answer(platform: str, result: WsgiResult, event: Mapping[str, Any])
     if platform == AWS_REST:
         answer["multiValueHeaders"] = _grouped(headers)
     elif platform == AWS_HTTP:
-        answer["headers"] = _joined(h for h in headers if h[0].lower() != "set-cookie")
-        answer["cookies"] = [value for name, value in headers if name.lower() == "set-cookie"]
+        answer["headers"], answer["cookies"] = _joined_and_cookies(headers)
     elif platform == AWS_ALB:
         answer["statusDescription"] = "%d %s" % (
             result.status,
@@ -220,6 +219,21 @@ def _grouped(headers: Iterable[Tuple[str, str]]) -> Dict[str, List[str]]:
         key = spelling.setdefault(name.lower(), name)
         grouped.setdefault(key, []).append(value)
     return grouped
+
+
+def _joined_and_cookies(headers: Headers) -> Tuple[Dict[str, str], List[str]]:
+    """Return the headers joined by name (first spelling), and the Set-Cookie values apart."""
+    joined: Dict[str, str] = {}
+    spelling: Dict[str, str] = {}
+    cookies: List[str] = []
+    for name, value in headers:
+        lower = name.lower()
+        if lower == "set-cookie":
+            cookies.append(value)
+            continue
+        key = spelling.setdefault(lower, name)
+        joined[key] = joined[key] + ", " + value if key in joined else value
+    return joined, cookies
 
 
 def _joined(headers: Iterable[Tuple[str, str]]) -> Dict[str, Any]:

@@ -272,7 +272,7 @@ def test_split_host(host, scheme, forwarded, expected):
 
 def request_at(host, path, stage, platform=events.AWS_REST):
     return events.GatewayRequest(
-        platform, "GET", path, "", [], b"", host, "https", "", stage, "HTTP/1.1", ""
+        platform, "GET", path, "", {}, b"", host, "https", "", stage, "HTTP/1.1", ""
     )
 
 
