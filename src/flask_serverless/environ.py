@@ -41,8 +41,19 @@ def split_host(host: str, scheme: str, forwarded_port: str = "") -> Tuple[str, s
 
 def is_default_gateway_host(host: str) -> bool:
     """Tell whether a host is a gateway's own domain, whose paths start with the stage."""
+    known = _GATEWAY_HOSTS.get(host)
+    if known is not None:
+        return known
     name = split_host(host.lower(), "http")[0]
-    return name.endswith(DEFAULT_GATEWAY_HOST_SUFFIXES)
+    answer = name.endswith(DEFAULT_GATEWAY_HOST_SUFFIXES)
+    if len(_GATEWAY_HOSTS) < _GATEWAY_HOSTS_KEPT:  # bounded: clients choose the Host
+        _GATEWAY_HOSTS[host] = answer
+    return answer
+
+
+#: is_default_gateway_host's answers: a function serves one or two hosts, call after call.
+_GATEWAY_HOSTS: Dict[str, bool] = {}
+_GATEWAY_HOSTS_KEPT = 64
 
 
 def mount(request: GatewayRequest, base_path: str, strip_stage: bool = False) -> Tuple[str, str]:
@@ -54,7 +65,8 @@ def mount(request: GatewayRequest, base_path: str, strip_stage: bool = False) ->
     STRIP_STAGE_PATH) serves the default host at the root too: for a CDN whose origin path
     holds the stage while it passes the gateway's own Host on.
     """
-    if is_default_gateway_host(request.host):
+    on_gateway_host = is_default_gateway_host(request.host)
+    if on_gateway_host:
         stage = request.stage.strip("/")
         prefix = "/" + stage if stage and stage != "$default" else ""
     else:
@@ -65,7 +77,7 @@ def mount(request: GatewayRequest, base_path: str, strip_stage: bool = False) ->
         path = "/" + path
     if prefix and (path == prefix or path.startswith(prefix + "/")):
         path = path[len(prefix) :] or "/"
-    if strip_stage and is_default_gateway_host(request.host):
+    if strip_stage and on_gateway_host:
         prefix = ""
     return prefix, path
 
