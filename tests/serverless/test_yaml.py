@@ -6,7 +6,6 @@ import json
 import os
 import pathlib
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -18,18 +17,20 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 #: Keys each file format documents (Serverless Components and Serverless Framework v3).
 COMPONENT_TOP = {"app", "stage", "component", "name", "org", "inputs"}
-FLASK_INPUTS = {"region", "src", "functionConf", "apigatewayConf", "staticConf"}
-SRC = {"src", "hook", "dist", "exclude", "include", "bucket", "object"}
-FUNCTION_CONF = {
-    "name", "handler", "runtime", "timeout", "memorySize", "environment", "vpc", "vpcConfig",
-    "layers", "tags", "eip", "asyncRunEnable", "traceEnable", "cls", "role", "namespace",
-    "description",
+#: serverless-components/tencent-scf docs/configure.md, 配置描述, plus region.
+SCF_INPUTS = {
+    "src", "type", "name", "namespace", "handler", "entryFile", "role", "runtime", "region",
+    "description", "memorySize", "timeout", "initTimeout", "eip", "publicAccess", "environment",
+    "vpcConfig", "layers", "deadLetter", "cls", "asyncRunEnable", "traceEnable", "msgTTL",
+    "retryNum", "installDependency", "tags", "cfs", "ignoreTriggers", "events", "image",
+    "protocolType", "protocolParams", "provisionedNum", "qualifier",
 }  # fmt: skip
-APIGATEWAY_CONF = {
-    "isDisabled", "qualifier", "id", "name", "description", "timeout", "cors", "protocols",
-    "environment", "customDomains", "usagePlan", "auth", "isBase64Encoded",
-}  # fmt: skip
+SCF_SRC = {"src", "exclude", "bucket", "object"}
+#: serverless-components/tencent-layer docs/configure.md: 执行目录.
+LAYER_SRC = {"src", "targetDir", "exclude", "bucket", "object"}
 LAYER_INPUTS = {"region", "name", "src", "runtimes", "description"}
+#: The Tencent runtimes whose layers the site builds.
+TENCENT_RUNTIMES = ("Python3.6", "Python3.10")
 POSTGRESQL_INPUTS = {
     "region", "zone", "dBInstanceName", "dBVersion", "dBCharset", "projectId", "vpcConfig",
     "extranetAccess",
@@ -66,9 +67,13 @@ def load_module(relative: str, name: str):
 
 @pytest.fixture(scope="module")
 def tencent():
-    return {
-        path: load(path) for path in ("serverless.yml", "layer/serverless.yml", "db/serverless.yml")
-    }
+    paths = (
+        "serverless.yml",
+        "tencent/event/serverless.yml",
+        "layer/serverless.yml",
+        "db/serverless.yml",
+    )
+    return {path: load(path) for path in paths}
 
 
 @pytest.fixture(scope="module")
@@ -97,9 +102,11 @@ def defines_handler(module_path: pathlib.Path, name: str) -> bool:
 
 
 def test_every_component_file_uses_documented_keys(tencent):
-    allowed = {"flask": FLASK_INPUTS, "layer": LAYER_INPUTS, "postgresql": POSTGRESQL_INPUTS}
+    allowed = {"scf": SCF_INPUTS, "layer": LAYER_INPUTS, "postgresql": POSTGRESQL_INPUTS}
+    sources = {"scf": SCF_SRC, "layer": LAYER_SRC}
     assert {path: config["component"] for path, config in tencent.items()} == {
-        "serverless.yml": "flask",
+        "serverless.yml": "scf",
+        "tencent/event/serverless.yml": "scf",
         "layer/serverless.yml": "layer",
         "db/serverless.yml": "postgresql",
     }
@@ -107,18 +114,19 @@ def test_every_component_file_uses_documented_keys(tencent):
         assert set(config) <= COMPONENT_TOP, path
         assert set(config["inputs"]) <= allowed[config["component"]], path
         if isinstance(config["inputs"].get("src"), dict):
-            assert set(config["inputs"]["src"]) <= SRC, path
+            assert set(config["inputs"]["src"]) <= sources[config["component"]], path
 
 
-def test_the_three_instances_share_one_app_and_stage(tencent):
+def test_the_instances_share_one_app_and_stage(tencent):
     assert {(config["app"], config["stage"]) for config in tencent.values()} == {
         ("maimai-probe", "dev")
     }
 
 
-def test_output_references_name_existing_instances_and_documented_outputs(tencent):
+@pytest.mark.parametrize("path", ["serverless.yml", "tencent/event/serverless.yml"])
+def test_output_references_name_existing_instances_and_documented_outputs(tencent, path):
     instances = {config["name"]: config["component"] for config in tencent.values()}
-    text = (ROOT / "serverless.yml").read_text(encoding="utf-8")
+    text = (ROOT / path).read_text(encoding="utf-8")
     references = re.findall(r"\$\{output:\$\{stage\}:\$\{app\}:([\w-]+)\.([\w.]+)\}", text)
 
     assert len(references) == 3
@@ -126,59 +134,66 @@ def test_output_references_name_existing_instances_and_documented_outputs(tencen
         assert output in COMPONENT_OUTPUTS[instances[instance]]
 
 
-def test_the_function_runs_our_handler_on_python36_with_room_for_jieba(tencent):
-    function = tencent["serverless.yml"]["inputs"]["functionConf"]
-    module, _, name = function["handler"].rpartition(".")
+def test_the_web_function_starts_scf_bootstrap_and_the_event_function_our_handler(tencent):
+    web = tencent["serverless.yml"]["inputs"]
+    event = tencent["tencent/event/serverless.yml"]["inputs"]
 
-    assert set(function) <= FUNCTION_CONF
+    assert web["type"] == "web" and "handler" not in web
+    assert (ROOT / "src" / "scf_bootstrap").is_file()
+    assert event["type"] == "event"
+    module, _, name = event["handler"].rpartition(".")
     assert defines_handler(ROOT / "src" / (module + ".py"), name)
-    assert function["runtime"] == "Python3.6"
-    assert function["memorySize"] >= 256 and function["memorySize"] % 128 == 0
-    assert 1 <= function["timeout"] <= 900
-    assert all(set(layer) == {"name", "version"} for layer in function["layers"])
-    assert set(function["vpc"]) == {"vpcId", "subnetId"}
+    for function in (web, event):
+        assert function["runtime"] in TENCENT_RUNTIMES
+        assert function["memorySize"] >= 256 and function["memorySize"] % 128 == 0
+        assert 1 <= function["timeout"] <= 900
+        assert all(set(layer) == {"name", "version"} for layer in function["layers"])
+        assert set(function["vpcConfig"]) == {"vpcId", "subnetId"}
+
+
+def test_both_functions_deploy_the_code_root_deploy_py_writes(tencent, tmp_path):
+    deploy = load_module("tencent/deploy.py", "tencent_deploy")
+    folder = deploy.write_code_root(str(tmp_path / "code"))
+
+    for path in ("serverless.yml", "tencent/event/serverless.yml"):
+        source = tencent[path]["inputs"]["src"]["src"]
+        resolved = (ROOT / path).parent / source
+        assert resolved.resolve() == pathlib.Path(deploy.CODE_DIR).resolve(), path
+    root = pathlib.Path(folder)
+    assert os.access(str(root / "scf_bootstrap"), os.X_OK)
+    assert (root / "web_function.py").is_file() and (root / "static" / "robots.txt").is_file()
 
 
 def test_secrets_come_from_the_environment_never_from_the_file(tencent, aws):
-    variables = tencent["serverless.yml"]["inputs"]["functionConf"]["environment"]["variables"]
-    for environment in (variables, aws["provider"]["environment"]):
-        assert all(isinstance(value, str) for value in environment.values())
-        assert environment["SECRET_KEY"] == "${env:SECRET_KEY}"
-        for name in SECRETS:
-            assert REFERENCE.match(environment[name]), name
-        assert environment["APP_ENV"] == "production"
+    for path in ("serverless.yml", "tencent/event/serverless.yml"):
+        variables = tencent[path]["inputs"]["environment"]["variables"]
+        assert variables["TRUSTED_PROXIES"] == "0"
+        check_secrets(variables)
+    check_secrets(aws["provider"]["environment"])
 
 
-def test_the_api_answers_https_only(tencent):
-    api = tencent["serverless.yml"]["inputs"]["apigatewayConf"]
-
-    assert set(api) <= APIGATEWAY_CONF
-    assert api["protocols"] == ["https"]
-    assert api["environment"] in ("test", "prepub", "release")
+def check_secrets(environment):
+    assert all(isinstance(value, str) for value in environment.values())
+    assert environment["SECRET_KEY"] == "${env:SECRET_KEY}"
+    for name in SECRETS:
+        assert REFERENCE.match(environment[name]), name
+    assert environment["APP_ENV"] == "production"
 
 
 @pytest.fixture(scope="module")
-def code_root(tencent, tmp_path_factory):
-    """Run the function's build hook in a copy of the project; return the folder it uploads."""
-    if os.name != "posix":
-        pytest.skip("the build hook is a POSIX shell command")
-    source = tencent["serverless.yml"]["inputs"]["src"]
-    project = tmp_path_factory.mktemp("project")
-    shutil.copytree(str(ROOT / "src"), str(project / "src"))
-    shutil.copytree(str(ROOT / "static"), str(project / "static"))
-    (project / "src" / "flask_serverless" / "__pycache__").mkdir(exist_ok=True)
-    subprocess.run(["sh", "-c", source["hook"]], cwd=str(project / source["src"]), check=True)
-    return project / source["dist"]
+def code_root(tmp_path_factory):
+    """Write the code root as tencent/deploy.py --package-only does; return its folder."""
+    deploy = load_module("tencent/deploy.py", "tencent_deploy_root")
+    return pathlib.Path(deploy.write_code_root(str(tmp_path_factory.mktemp("code") / "code")))
 
 
-def test_the_hook_assembles_the_code_root_with_static_beside_the_packages(tencent, code_root):
+def test_the_code_root_has_static_beside_the_packages_and_nothing_else(code_root):
     assert (code_root / "serverless_handler.py").is_file()
     assert (code_root / "flask_serverless" / "__init__.py").is_file()
     assert (code_root / "maimai_probe" / "__init__.py").is_file()
     assert (code_root / "static" / "robots.txt").is_file()
     assert not list(code_root.rglob("__pycache__"))
     assert not (code_root / "tests").exists()
-    assert ".env" in tencent["serverless.yml"]["inputs"]["src"]["exclude"]
 
 
 def test_the_app_finds_its_static_folder_in_the_assembled_code_root(code_root):
@@ -195,16 +210,16 @@ def test_the_app_finds_its_static_folder_in_the_assembled_code_root(code_root):
     assert found.stdout.decode().strip() == str(code_root / "static")
 
 
-def test_the_layer_is_built_by_layer_build_py(tencent):
+def test_the_layer_is_the_one_layer_build_py_writes(tencent):
     layer = tencent["layer/serverless.yml"]["inputs"]
     build = (ROOT / "layer" / "build.py").read_text(encoding="utf-8")
     layer_name = re.search(r'^LAYER_NAME = "([^"]+)"', build, re.M).group(1)
+    text = (ROOT / "layer" / "serverless.yml").read_text(encoding="utf-8")
 
     assert layer["runtimes"] == ["Python3.6"]
     assert layer["name"] == layer_name
-    assert "python3 build.py" in layer["src"]["hook"]
-    assert "dist/%s-tencent.zip" % layer_name in layer["src"]["hook"]
-    assert layer["src"]["dist"].startswith("./dist/")
+    assert "dist/%s-tencent.zip" % layer_name in text  # the unzip step it documents
+    assert layer["src"]["src"].startswith("./dist/")
 
 
 def test_the_database_stays_on_the_private_network(tencent):
@@ -216,10 +231,8 @@ def test_the_database_stays_on_the_private_network(tencent):
         "vpcId": "${env:VPC_ID}",
         "subnetId": "${env:SUBNET_ID}",
     }
-    assert (
-        tencent["serverless.yml"]["inputs"]["functionConf"]["vpc"]
-        == database["inputs"]["vpcConfig"]
-    )
+    for path in ("serverless.yml", "tencent/event/serverless.yml"):
+        assert tencent[path]["inputs"]["vpcConfig"] == database["inputs"]["vpcConfig"]
 
 
 def test_the_aws_variant_uses_documented_keys_and_existing_artifacts(aws, aws_build):

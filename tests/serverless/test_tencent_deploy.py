@@ -1,0 +1,162 @@
+"""tencent/deploy.py: the code zip it uploads, and how it decides what to change."""
+
+import importlib.util
+import json
+import pathlib
+import stat
+import sys
+import zipfile
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def load_deploy():
+    """Import tencent/deploy.py, a script, as a module."""
+    name = "maimai_tencent_deploy"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, str(ROOT / "tencent" / "deploy.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+deploy = load_deploy()
+
+#: GetFunction's answer for a Web function as deployed (the fields the script reads).
+DEPLOYED = {
+    "FunctionName": "maimai-probe-web",
+    "Type": "HTTP",
+    "Runtime": "Python3.6",
+    "MemorySize": 512,
+    "Timeout": 30,
+    "Description": "maimai DX CN Probe code sha256:abc",
+    "Environment": {
+        "Variables": [
+            {"Key": "TRUSTED_PROXIES", "Value": "0"},
+            {"Key": "APP_ENV", "Value": "production"},
+            {"Key": "FORCE_HTTPS", "Value": "true"},
+            {"Key": "SECRET_KEY", "Value": "s" * 40},
+            {"Key": "DATABASE_URL", "Value": "postgresql://u:p@10.0.0.5/maimai"},
+        ]
+    },
+    "Layers": [{"LayerName": "maimai-probe-layer-py36", "LayerVersion": 3, "Status": "Active"}],
+    "VpcConfig": {"VpcId": "vpc-1", "SubnetId": "subnet-1"},
+}
+SETTINGS = {"SECRET_KEY": "s" * 40, "DATABASE_URL": "postgresql://u:p@10.0.0.5/maimai"}
+
+
+def wanted(**changes):
+    values = dict(
+        name="maimai-probe-web",
+        kind="web",
+        runtime="Python3.6",
+        memory=512,
+        timeout=30,
+        environment=deploy.wanted_environment(SETTINGS),
+        vpc={"VPC_ID": "vpc-1", "SUBNET_ID": "subnet-1"},
+    )
+    values.update(changes)
+    return deploy.Wanted(**values)
+
+
+def test_the_code_zip_is_the_code_root_with_an_executable_bootstrap(tmp_path):
+    path = deploy.build_code_zip(str(tmp_path / "function.zip"))
+
+    with zipfile.ZipFile(path) as archive:
+        infos = {info.filename: info for info in archive.infolist()}
+    for name in ("scf_bootstrap", "web_function.py", "serverless_handler.py", "static/robots.txt"):
+        assert name in infos
+    assert "flask_serverless/web_function.py" in infos and "maimai_probe/__init__.py" in infos
+    assert stat.S_IMODE(infos["scf_bootstrap"].external_attr >> 16) == 0o755
+    assert stat.S_IMODE(infos["web_function.py"].external_attr >> 16) == 0o644
+    assert not [n for n in infos if "__pycache__" in n or n.endswith((".pyc", ".env"))]
+    again = deploy.build_code_zip(str(tmp_path / "again.zip"))
+    assert deploy.sha256_of(path) == deploy.sha256_of(again)  # same code, same zip
+
+
+def test_a_deployed_function_as_wanted_needs_no_change():
+    settings = deploy.configuration(wanted(), ("maimai-probe-layer-py36", 3))
+
+    assert deploy.configuration_changes(DEPLOYED, settings) == []
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"memory": 1024}, ["MemorySize"]),
+        ({"runtime": "Python3.10"}, ["Runtime"]),
+        (
+            {"environment": dict(deploy.wanted_environment(SETTINGS), ADMIN_TOKEN="t")},
+            ["Environment"],
+        ),
+        ({"vpc": {"VPC_ID": "vpc-2", "SUBNET_ID": "subnet-1"}}, ["VpcConfig"]),
+    ],
+)
+def test_each_setting_that_differs_is_named(change, expected):
+    settings = deploy.configuration(wanted(**change), ("maimai-probe-layer-py36", 3))
+
+    assert deploy.configuration_changes(DEPLOYED, settings) == expected
+
+
+def test_a_new_layer_version_is_a_change():
+    settings = deploy.configuration(wanted(), ("maimai-probe-layer-py36", 4))
+
+    assert deploy.configuration_changes(DEPLOYED, settings) == ["Layers"]
+
+
+def test_the_layer_version_holding_a_zip_is_found_by_its_sha256():
+    versions = [
+        {"LayerVersion": 1, "Description": deploy.stamp("layer", "aaa")},
+        {"LayerVersion": 2, "Description": "by hand"},
+        {"LayerVersion": 3, "Description": deploy.stamp("layer", "bbb")},
+        {"LayerVersion": 4, "Description": None},
+    ]
+
+    assert deploy.layer_version_holding(versions, "bbb") == 3
+    assert deploy.layer_version_holding(versions, "ccc") is None
+
+
+def test_the_function_url_is_read_from_its_http_trigger():
+    timer = {"Type": "timer", "TriggerDesc": "0 */5 * * * * *"}
+    url = "https://1250000000-k3r9x2vd.ap-guangzhou.tencentscf.com"
+    http = {"Type": "http", "TriggerDesc": json.dumps({"AuthType": "NONE", "ExtranetUrl": url})}
+
+    assert deploy.function_url([timer]) is None
+    assert deploy.function_url([timer, http]) == url
+    assert deploy.function_url([{"Type": "http", "TriggerDesc": "not json"}]) == ""
+
+
+def test_the_environment_has_the_fixed_settings_and_no_empty_values():
+    environment = deploy.wanted_environment(dict(SETTINGS, ADMIN_TOKEN=""))
+
+    assert environment["APP_ENV"] == "production"
+    assert environment["TRUSTED_PROXIES"] == "0" and environment["FORCE_HTTPS"] == "true"
+    assert "ADMIN_TOKEN" not in environment  # SCF refuses empty values
+    assert all(environment.values())
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+def test_the_secrets_must_be_set(missing):
+    with pytest.raises(deploy.DeployError, match=missing):
+        deploy.wanted_environment({k: v for k, v in SETTINGS.items() if k != missing})
+
+
+def test_without_a_region_nothing_is_deployed(tmp_path, monkeypatch, capsys):
+    for name in ("REGION", "SECRET_KEY", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("# no region\nSECRET_KEY='%s'\n" % ("s" * 40), encoding="utf-8")
+
+    assert deploy.main(["--env-file", str(env_file), "--tccli", "/nonexistent/tccli"]) == 1
+    assert "set REGION" in capsys.readouterr().err
+
+
+def test_env_file_lines_are_read_as_keys_and_values(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("A=1\n\n# c\nB = 'two'\nC=\"x=y\"\nnot a line\n", encoding="utf-8")
+
+    assert deploy.read_env_file(str(env_file)) == {"A": "1", "B": "two", "C": "x=y"}
+    assert deploy.read_env_file(str(tmp_path / "missing")) == {}
