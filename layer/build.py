@@ -1,6 +1,7 @@
 """Build the Python 3.6 dependency layer for Tencent SCF and AWS Lambda.
 
-    python layer/build.py [--wheel-dir DIR] [--dist-dir DIR] [--offline] [--python36 PATH]
+    python layer/build.py [--python-version 3.6|3.10] [--wheel-dir DIR] [--dist-dir DIR]
+                          [--offline] [--python PATH]
 
 Runs on any OS with Python 3.6+ and pip, standard library only. Everything comes from
 layer/requirements.lock: each pinned file is downloaded for CPython 3.6 on manylinux x86_64
@@ -43,6 +44,9 @@ LAYER_NAME = "maimai-probe-layer-py36"
 
 TARGET_PYTHON = (3, 6)
 GLIBC_MAX = (2, 17)  # manylinux2014 / CentOS 7, the oldest runtime we deploy to
+#: The SCF Python runtimes a layer is built for: the design's 3.6 (CentOS 7, glibc 2.17) and
+#: 3.10, the newest SCF offers (CentOS 8.5, glibc 2.28: Tencent's scf_bootstrap docs).
+RUNTIMES = {(3, 6): (2, 17), (3, 10): (2, 28)}
 PIP_PLATFORM_ARGS = [
     "--only-binary=:all:",
     "--implementation",
@@ -64,6 +68,44 @@ PIP_PLATFORM_ARGS = [
     "--platform",
     "manylinux_2_5_x86_64",
 ]
+
+
+def abi_tag(python: Tuple[int, int]) -> str:
+    """Return CPython's ABI tag for a version: cp36m up to 3.7, cp38 and so on after."""
+    return "cp%d%d%s" % (python[0], python[1], "m" if python < (3, 8) else "")
+
+
+def use_python(python: Tuple[int, int]) -> None:
+    """Build for another of RUNTIMES: its lock, layer name, wheel tags and bytecode.
+
+    The 3.6 layer keeps its historical names (requirements.lock); others add the version:
+    requirements-py310.lock, maimai-probe-layer-py310.
+    """
+    global TARGET_PYTHON, GLIBC_MAX, PIP_PLATFORM_ARGS, BYTECODE_TAG, LAYER_NAME, LOCK_PATH
+    if python not in RUNTIMES:
+        raise BuildError("no layer for Python %d.%d: one of %s" % (python + (RUNTIMES,)))
+    digits = "%d%d" % python
+    TARGET_PYTHON = python
+    GLIBC_MAX = RUNTIMES[python]
+    LAYER_NAME = "maimai-probe-layer-py" + digits
+    LOCK_PATH = os.path.join(
+        HERE, "requirements.lock" if python == (3, 6) else "requirements-py%s.lock" % digits
+    )
+    BYTECODE_TAG = "cpython-" + digits
+    platforms = ["manylinux_2_28_x86_64"] if GLIBC_MAX >= (2, 28) else []
+    platforms += [
+        "manylinux2014_x86_64",
+        "manylinux_2_17_x86_64",
+        "manylinux2010_x86_64",
+        "manylinux_2_12_x86_64",
+        "manylinux1_x86_64",
+        "manylinux_2_5_x86_64",
+    ]
+    PIP_PLATFORM_ARGS = ["--only-binary=:all:", "--implementation", "cp"]
+    PIP_PLATFORM_ARGS += ["--python-version", "%d.%d" % python, "--abi", abi_tag(python)]
+    for platform in platforms:
+        PIP_PLATFORM_ARGS += ["--platform", platform]
+
 
 # Projects that publish no wheel: pure-Python sdists, installed by copying these top-level
 # packages out of the archive. Anything with compiled code is refused.
@@ -177,8 +219,9 @@ def _add_requirement(entries: List[dict], line: str) -> None:
     entries.append({"name": match.group(1), "version": match.group(2), "hashes": hashes})
 
 
-def read_lock(path: str = LOCK_PATH) -> List[Pin]:
-    """Read and parse the lock file at path."""
+def read_lock(path: Optional[str] = None) -> List[Pin]:
+    """Read and parse the lock file at path (default: the target's lock)."""
+    path = path or LOCK_PATH
     with open(path, encoding="utf-8") as f:
         return parse_lock(f.read())
 
@@ -232,14 +275,18 @@ def _cpython_minor(tag: str) -> Optional[int]:
 
 
 def tag_supported(python: str, abi: str, platform: str) -> bool:
-    """Tell whether one (python, abi, platform) wheel tag installs on CPython 3.6 (cp36m)."""
+    """Tell whether one (python, abi, platform) wheel tag installs on the target CPython."""
     if not platform_supported(platform):
         return False
     minor = _cpython_minor(python)
+    target = "cp%d%d" % TARGET_PYTHON
     if abi == "none":
-        return python in ("py3", "cp36") or bool(re.match(r"^py3[0-6]$", python))
-    if abi == "cp36m":
-        return python == "cp36"
+        if python in ("py3", target):
+            return True
+        match = re.match(r"^py3(\d+)$", python)
+        return bool(match) and int(match.group(1)) <= TARGET_PYTHON[1]
+    if abi == abi_tag(TARGET_PYTHON):
+        return python == target
     if abi == "abi3":
         return minor is not None and 2 <= minor <= TARGET_PYTHON[1]
     return False
@@ -296,8 +343,9 @@ def _clause_admits(clause: str, python: Tuple[int, ...]) -> bool:
     return left >= right and _pad(python, len(prefix))[: len(prefix)] == prefix
 
 
-def python_admitted(requires_python: str, python: Tuple[int, ...] = TARGET_PYTHON) -> bool:
-    """Tell whether a Requires-Python specifier admits the given Python version."""
+def python_admitted(requires_python: str, python: Optional[Tuple[int, ...]] = None) -> bool:
+    """Tell whether a Requires-Python specifier admits the given Python (default: the target)."""
+    python = python or TARGET_PYTHON
     clauses = [c for c in requires_python.split(",") if c.strip()]
     return all(_clause_admits(clause, python) for clause in clauses)
 
@@ -339,7 +387,8 @@ def binary_problems(name: str, data: bytes) -> List[str]:
     match = EXTENSION_SUFFIX_RE.search(base)
     if match:
         version, flags, platform = match.groups()
-        if (version, flags) != ("36", "m"):
+        expected = abi_tag(TARGET_PYTHON)[2:]
+        if version + flags != expected:
             problems.append("%s: an extension module for CPython %s%s" % (name, version, flags))
         if platform != "x86_64-linux-gnu":
             problems.append("%s: an extension module for %s" % (name, platform))
@@ -352,7 +401,9 @@ def binary_problems(name: str, data: bytes) -> List[str]:
             problems.append("%s: an ELF file for another machine than x86_64" % name)
         glibc = max((tuple(map(int, v)) for v in GLIBC_RE.findall(data)), default=(0, 0))
         if glibc > GLIBC_MAX:
-            problems.append("%s: needs glibc %d.%d, newer than 2.17" % ((name,) + glibc))
+            problems.append(
+                "%s: needs glibc %d.%d, newer than %d.%d" % ((name,) + glibc + GLIBC_MAX)
+            )
     elif SHARED_OBJECT_RE.search(lower):
         problems.append("%s: a shared object that is not an ELF file" % name)
     return problems
@@ -613,6 +664,11 @@ _COMPILE = (
 
 def is_cpython36(python: str) -> bool:
     """Tell whether the interpreter at python is CPython 3.6."""
+    return is_cpython(python, (3, 6))
+
+
+def is_cpython(python: str, version: Tuple[int, int]) -> bool:
+    """Tell whether the interpreter at python is CPython of the given version."""
     try:
         done = subprocess.run(
             [python, "-c", _IS_CPYTHON36],
@@ -623,7 +679,8 @@ def is_cpython36(python: str) -> bool:
         )
     except (OSError, subprocess.SubprocessError):
         return False
-    return done.returncode == 0 and done.stdout.split() == [b"CPython", b"3", b"6"]
+    expected = [b"CPython"] + [str(part).encode() for part in version]
+    return done.returncode == 0 and done.stdout.split() == expected
 
 
 def _pyenv_roots() -> List[str]:
@@ -648,16 +705,22 @@ def _pyenv_roots() -> List[str]:
 
 def find_python36() -> Optional[str]:
     """Return a CPython 3.6 interpreter: pyenv's newest 3.6, else python3.6 on PATH."""
+    return find_python((3, 6))
+
+
+def find_python(version: Tuple[int, int]) -> Optional[str]:
+    """Return a CPython of a version: pyenv's newest of it, else pythonX.Y on PATH."""
+    short = "%d.%d" % version
     candidates = []  # type: List[str]
     for root in _pyenv_roots():
-        found = glob.glob(os.path.join(root, "versions", "3.6*", "bin", "python3.6"))
+        found = glob.glob(os.path.join(root, "versions", short + ".*", "bin", "python" + short))
         found.sort(key=lambda path: _version_tuple(path.split(os.sep)[-3]), reverse=True)
         candidates.extend(found)
-    on_path = shutil.which("python3.6")
+    on_path = shutil.which("python" + short)
     if on_path:
         candidates.append(on_path)
     for candidate in candidates:
-        if is_cpython36(candidate):
+        if is_cpython(candidate, version):
             return candidate
     return None
 
@@ -714,7 +777,9 @@ def compile_bytecode(files: Dict[str, bytes], python: str) -> Tuple[Dict[str, by
             except FileNotFoundError:
                 failures.append(path)  # not valid 3.6 syntax: it would not import either
                 continue
-            stamp = struct.unpack("<II", data[4:12])
+            # 3.6's header: magic, mtime, size; from 3.7 on a flags word comes before them.
+            start = 4 if TARGET_PYTHON < (3, 7) else 8
+            stamp = struct.unpack("<II", data[start : start + 8])
             if stamp != (ZIP_MTIME, len(files[path]) & 0xFFFFFFFF):
                 raise BuildError("%s: %s stamped %r, not the zip's time" % (python, cached, stamp))
             bytecode[cached] = data
@@ -781,7 +846,7 @@ class Artifact(NamedTuple):
 
 
 def build(
-    lock_path: str = LOCK_PATH,
+    lock_path: Optional[str] = None,
     wheel_dir: str = WHEEL_DIR,
     dist_dir: str = DIST_DIR,
     offline: bool = False,
@@ -791,7 +856,7 @@ def build(
 
     The bytecode is compiled with the CPython 3.6 at python36; None builds the layer without.
     """
-    pins = read_lock(lock_path)
+    pins = read_lock(lock_path or LOCK_PATH)
     fetch(pins, wheel_dir, offline=offline)
     verify(pins, wheel_dir)
     layer = collect(pins, wheel_dir)
@@ -811,7 +876,8 @@ def build(
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         artifacts = list(pool.map(write, *zip(("tencent", ""), ("aws", "python/"))))
     sums = "".join("%s  %s\n" % (a.sha256, os.path.basename(a.path)) for a in artifacts)
-    with open(os.path.join(dist_dir, "SHA256SUMS"), "w", encoding="utf-8") as f:
+    sums_name = "SHA256SUMS" if TARGET_PYTHON == (3, 6) else "SHA256SUMS-py%d%d" % TARGET_PYTHON
+    with open(os.path.join(dist_dir, sums_name), "w", encoding="utf-8") as f:
         f.write(sums)
     return artifacts
 
@@ -823,35 +889,49 @@ def _loud(message: str) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lock", default=LOCK_PATH, help="the hashed lock (%(default)s)")
+    parser.add_argument(
+        "--python-version",
+        default="3.6",
+        choices=["%d.%d" % version for version in sorted(RUNTIMES)],
+        help="the SCF runtime the layer is for (default: %(default)s)",
+    )
+    parser.add_argument("--lock", help="the hashed lock (default: the runtime's)")
     parser.add_argument("--wheel-dir", default=WHEEL_DIR, help="download cache (%(default)s)")
     parser.add_argument("--dist-dir", default=DIST_DIR, help="where the zips go (%(default)s)")
     parser.add_argument(
         "--offline", action="store_true", help="use only the files already in --wheel-dir"
     )
     parser.add_argument(
+        "--python",
         "--python36",
-        help="the CPython 3.6 that compiles the bytecode (default: pyenv's 3.6, or python3.6)",
+        dest="python",
+        help="the CPython that compiles the bytecode (default: pyenv's, or pythonX.Y on PATH)",
     )
     parser.add_argument("--no-bytecode", action="store_true", help="build without bytecode")
     args = parser.parse_args(argv)
-    python36 = None  # type: Optional[str]
-    if args.python36 and not args.no_bytecode:
-        if not is_cpython36(args.python36):
-            print("layer/build.py: %s is not a CPython 3.6" % args.python36, file=sys.stderr)
+    version = tuple(int(part) for part in args.python_version.split("."))
+    use_python(version)
+    python = None  # type: Optional[str]
+    if args.python and not args.no_bytecode:
+        if not is_cpython(args.python, version):
+            print(
+                "layer/build.py: %s is not a CPython %s" % (args.python, args.python_version),
+                file=sys.stderr,
+            )
             return 1
-        python36 = args.python36
+        python = args.python
     elif not args.no_bytecode:
-        python36 = find_python36()
+        python = find_python(version)
     missing = (
-        "no CPython 3.6 found (pyenv's 3.6, python3.6 on PATH or --python36 PATH): the layer "
-        "is built WITHOUT bytecode, and every cold start compiles its packages from source"
+        "no CPython %s found (pyenv's, python%s on PATH or --python PATH): the layer is built "
+        "WITHOUT bytecode, and every cold start compiles its packages from source"
+        % (args.python_version, args.python_version)
     )
-    if python36 is None and not args.no_bytecode:
+    if python is None and not args.no_bytecode:
         _loud(missing)
     try:
         artifacts = build(
-            args.lock, args.wheel_dir, args.dist_dir, offline=args.offline, python36=python36
+            args.lock, args.wheel_dir, args.dist_dir, offline=args.offline, python36=python
         )
     except BuildError as exc:
         print("layer/build.py: %s" % exc, file=sys.stderr)
@@ -861,8 +941,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             "%s  %d bytes (%.1f MiB)  sha256 %s"
             % (artifact.path, artifact.size, artifact.size / 1048576.0, artifact.sha256)
         )
-    if python36 is not None:
-        print("layer/build.py: bytecode compiled with %s" % python36, file=sys.stderr)
+    if python is not None:
+        print("layer/build.py: bytecode compiled with %s" % python, file=sys.stderr)
     elif args.no_bytecode:
         print("layer/build.py: no bytecode (--no-bytecode)", file=sys.stderr)
     else:

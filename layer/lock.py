@@ -24,14 +24,35 @@ import build  # layer/build.py, beside this file
 
 IN_PATH = os.path.join(build.HERE, "requirements.in")
 PIP_FOR_PY36 = "pip==21.3.1"  # the last pip for 3.6, with the backtracking resolver
+PIP_FOR_NEWER = "pip==24.3.1"  # for the other runtimes' resolution
 
 HEADER = """\
-# The Python 3.6 layer's whole dependency closure: CPython 3.6 (cp36m), manylinux x86_64,
-# glibc 2.17. Written by `python layer/lock.py` from layer/requirements.in: edit that file and
-# run it again rather than editing this one. Each entry's hash is that of the file named below
-# it; layer/build.py fetches exactly those files. jieba publishes no wheel: its sdist is pure
-# Python and layer/build.py installs it by copying its package.
+# The Python {version} layer's whole dependency closure: CPython {version} ({abi}), manylinux
+# x86_64, glibc {glibc}. Written from layer/{source} by
+#   python layer/lock.py{option}
+# edit that file and run it again rather than editing this one. Each entry's hash is that of
+# the file named below it; layer/build.py fetches exactly those files. jieba publishes no
+# wheel: its sdist is pure Python and layer/build.py installs it by copying its package.
 """
+
+
+def header() -> str:
+    """Return the lock's header for the target Python."""
+    version = "%d.%d" % build.TARGET_PYTHON
+    return HEADER.format(
+        version=version,
+        abi=build.abi_tag(build.TARGET_PYTHON),
+        glibc="%d.%d" % build.GLIBC_MAX,
+        option="" if version == "3.6" else " --python-version " + version,
+        source=os.path.basename(in_path()),
+    )
+
+
+def in_path() -> str:
+    """Return the target's input file: requirements.in for 3.6, requirements-py310.in..."""
+    if build.TARGET_PYTHON == (3, 6):
+        return IN_PATH
+    return os.path.join(build.HERE, "requirements-py%d%d.in" % build.TARGET_PYTHON)
 
 
 def find_python36() -> Optional[str]:
@@ -71,9 +92,12 @@ def resolve_on_py36(python36: str, work: str) -> List[Tuple[str, str, str]]:
     venv = os.path.join(work, "venv36")
     subprocess.check_call([python36, "-m", "venv", venv])
     pip = [os.path.join(venv, "bin", "python"), "-m", "pip", "--disable-pip-version-check"]
-    subprocess.check_call(pip + ["install", "--quiet", PIP_FOR_PY36])
+    pip_version = PIP_FOR_PY36 if build.TARGET_PYTHON == (3, 6) else PIP_FOR_NEWER
+    subprocess.check_call(pip + ["install", "--quiet", pip_version])
     resolved = os.path.join(work, "resolved")
-    subprocess.check_call(pip + ["download", "--prefer-binary", "-d", resolved, "-r", IN_PATH])
+    subprocess.check_call(
+        pip + ["download", "--quiet", "--prefer-binary", "-d", resolved, "-r", in_path()]
+    )
     found = []
     for path in sorted(glob.glob(os.path.join(resolved, "*"))):
         filename = os.path.basename(path)
@@ -119,7 +143,7 @@ def fetch_for_layer(pins: List[Tuple[str, str, str]], work: str) -> List[build.P
             raise build.BuildError(
                 "%s==%s has no wheel for CPython 3.6 on manylinux" % (name, version)
             )
-        subprocess.check_call(pip + args + ["-d", target, "%s==%s" % (name, version)])
+        subprocess.check_call(pip + ["--quiet"] + args + ["-d", target, "%s==%s" % (name, version)])
         (filename,) = set(os.listdir(target)) - before
         path = os.path.join(target, filename)
         result.append(
@@ -132,7 +156,7 @@ def fetch_for_layer(pins: List[Tuple[str, str, str]], work: str) -> List[build.P
 
 def render(pins: List[build.Pin]) -> str:
     """Return the text of the lock for the given pins."""
-    lines = [HEADER]
+    lines = [header()]
     for pin in pins:
         lines.append("%s==%s \\" % (build.canonical_name(pin.name), pin.version))
         hashes = ["    --hash=sha256:%s" % h for h in pin.hashes]
@@ -147,21 +171,39 @@ def render(pins: List[build.Pin]) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--python36", help="a CPython 3.6 interpreter (default: find one)")
-    parser.add_argument("--output", default=build.LOCK_PATH, help="(default: %(default)s)")
+    parser.add_argument(
+        "--python-version",
+        default="3.6",
+        choices=["%d.%d" % version for version in sorted(build.RUNTIMES)],
+        help="the SCF runtime the lock is for (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--python",
+        "--python36",
+        dest="python",
+        help="a CPython of that version (default: find one)",
+    )
+    parser.add_argument("--output", help="(default: the runtime's lock)")
     args = parser.parse_args(argv)
-    python36 = args.python36 or find_python36()
-    if not python36:
-        print("layer/lock.py: no CPython 3.6 found (pyenv or python3.6 on PATH)", file=sys.stderr)
+    version = tuple(int(part) for part in args.python_version.split("."))
+    build.use_python(version)
+    python = args.python or build.find_python(version)
+    if not python:
+        print(
+            "layer/lock.py: no CPython %s found (pyenv or python%s on PATH)"
+            % (args.python_version, args.python_version),
+            file=sys.stderr,
+        )
         return 1
+    output = args.output or build.LOCK_PATH
     work = tempfile.mkdtemp(prefix="layer-lock-")
     try:
-        pins = fetch_for_layer(resolve_on_py36(python36, work), work)
+        pins = fetch_for_layer(resolve_on_py36(python, work), work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    with open(args.output, "w", encoding="utf-8") as f:
+    with open(output, "w", encoding="utf-8") as f:
         f.write(render(pins))
-    print("wrote %s: %d packages" % (args.output, len(pins)))
+    print("wrote %s: %d packages" % (output, len(pins)))
     return 0
 
 

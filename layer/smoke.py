@@ -1,6 +1,6 @@
-"""Serve a page from the built layer on CPython 3.6, the way the cloud function runs it.
+"""Serve a page from the built layer on its CPython (3.6 or 3.10), as the cloud function runs it.
 
-    python layer/smoke.py [--python PYTHON36] [--dist-dir layer/dist]
+    python layer/smoke.py [--python-version 3.6|3.10] [--python PYTHON] [--dist-dir layer/dist]
 
 Unpacks each layer zip (Tencent: packages at the root; AWS: under python/) into a temp folder
 and runs the real CPython 3.6 with no venv and no site-packages (-S), PYTHONPATH=<layer>:src:
@@ -34,6 +34,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SRC = os.path.join(ROOT, "src")
 LOCK = os.path.join(HERE, "requirements.lock")
+#: Each runtime's lock: the 3.6 layer keeps the historical name.
+LOCKS = {"3.6": LOCK, "3.10": os.path.join(HERE, "requirements-py310.lock")}
 DIST = os.path.join(HERE, "dist")
 FLAVOURS = (("tencent", ""), ("aws", "python"))
 SKIPPED = 75
@@ -47,7 +49,6 @@ MODULES = [
     "itsdangerous",
     "click",
     "sqlalchemy",
-    "sqlalchemy.cprocessors",
     "greenlet",
     "psycopg2",
     "psycopg2._psycopg",
@@ -59,17 +60,30 @@ MODULES = [
     "mako",
     "bs4",
     "soupsieve",
-    "importlib_metadata",
-    "importlib_resources",
-    "dataclasses",
-    "zipp",
     "typing_extensions",
 ]
+#: Modules only one runtime's closure has: the back-ports 3.6 needs, SQLAlchemy 1.4's or
+#: 2.0's compiled parts, the newer Flask's and Flask-Compress's dependencies.
+MODULES_OF = {
+    "3.6": [
+        "sqlalchemy.cprocessors",
+        "importlib_metadata",
+        "importlib_resources",
+        "dataclasses",
+        "zipp",
+    ],
+    "3.10": ["sqlalchemy.cyextension.processors", "blinker", "backports.zstd"],
+}
+
+
+def target_version():
+    """Return the runtime the layer is for ("3.6", "3.10"), as the outside passes it on."""
+    return os.environ.get("LAYER_PYTHON_VERSION") or "3.6"
 
 
 def locked_versions():
-    """Return {name: version} of every distribution in the lock."""
-    with open(LOCK, encoding="utf-8") as f:
+    """Return {name: version} of every distribution in the runtime's lock."""
+    with open(LOCKS[target_version()], encoding="utf-8") as f:
         return dict(re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", f.read(), re.M))
 
 
@@ -137,38 +151,46 @@ def bytecode_states(layer, tag=None, magic=None):
             cached = os.path.join(folder, "__pycache__", "%s.%s.pyc" % (name[:-3], tag))
             try:
                 with open(cached, "rb") as f:
-                    header = f.read(12)
+                    header = f.read(16)
             except FileNotFoundError:
                 states["missing"].append(relative)
                 continue
             info = os.stat(source)
             stamp = (int(info.st_mtime) & 0xFFFFFFFF, info.st_size & 0xFFFFFFFF)
             good = header[:4] == magic
-            good = good and struct.unpack("<II", header[4:12]) == stamp
+            if sys.version_info >= (3, 7):  # a flags word, 0 for stamps, then the stamp
+                good = good and header[4:8] == b"\0\0\0\0"
+                good = good and struct.unpack("<II", header[8:16]) == stamp
+            else:
+                good = good and struct.unpack("<II", header[4:12]) == stamp
             states["fresh" if good else "stale"].append(relative)
     return states["fresh"], states["missing"], states["stale"]
 
 
 def inside(layer):
-    """Run the checks in the 3.6 interpreter the outside started."""
-    check(sys.version_info[:2] == (3, 6), "CPython %s.%s" % sys.version_info[:2])
+    """Run the checks in the interpreter the outside started."""
+    version = target_version()
+    check("%d.%d" % sys.version_info[:2] == version, "CPython %s.%s" % sys.version_info[:2])
     check(not any("site-packages" in p for p in sys.path), "no site-packages on sys.path")
 
     import importlib
 
-    for name in MODULES:
+    for name in MODULES + MODULES_OF[version]:
         module = importlib.import_module(name)
         where = os.path.abspath(module.__file__)
         check(where.startswith(layer + os.sep), "import %s from the layer" % name)
 
-    import importlib_metadata
+    if sys.version_info >= (3, 8):
+        import importlib.metadata as importlib_metadata
+    else:
+        import importlib_metadata
 
-    for name, version in sorted(locked_versions().items()):
+    for name, locked in sorted(locked_versions().items()):
         dist = importlib_metadata.distribution(name)
         found = os.path.abspath(str(dist.locate_file("")))
         check(
-            dist.version == version and found == layer,
-            "%s %s from the layer (found %s in %s)" % (name, version, dist.version, found),
+            dist.version == locked and found == layer,
+            "%s %s from the layer (found %s in %s)" % (name, locked, dist.version, found),
         )
 
     fresh, missing, stale = bytecode_states(layer)
@@ -179,8 +201,8 @@ def inside(layer):
     if fresh:
         check(
             len(fresh) > 10 * len(missing),
-            "%d sources with bytecode CPython 3.6 loads as is, %d without (%s)"
-            % (len(fresh), len(missing), ", ".join(missing[:3])),
+            "%d sources with bytecode CPython %s loads as is, %d without (%s)"
+            % (len(fresh), version, len(missing), ", ".join(missing[:3])),
         )
     else:
         print("  --  the layer holds no bytecode: each cold start compiles it from source")
@@ -259,6 +281,7 @@ def environment(layer, data_dir):
         "HOME": data_dir,
         "TMPDIR": data_dir,
         "LANG": "C.UTF-8",
+        "LAYER_PYTHON_VERSION": target_version(),
         "PYTHONPATH": os.pathsep.join([layer, SRC]),
         "PYTHONNOUSERSITE": "1",
         "PYTHONDONTWRITEBYTECODE": "1",  # /opt is read-only on the platforms
@@ -292,7 +315,8 @@ def run_flavour(python, zip_path, prefix):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--python", default="python3.6", help="a CPython 3.6 interpreter")
+    parser.add_argument("--python-version", default="3.6", choices=sorted(LOCKS))
+    parser.add_argument("--python", help="a CPython of that version (default: pythonX.Y)")
     parser.add_argument("--dist-dir", default=DIST, help="where the built zips are")
     parser.add_argument("--inside", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -302,14 +326,17 @@ def main(argv=None):
         except AssertionError as error:
             print("FAILED: %s" % error)
             return 1
+    python = args.python or "python" + args.python_version
+    os.environ["LAYER_PYTHON_VERSION"] = args.python_version  # the inside's environment too
     results = []
     for flavour, prefix in FLAVOURS:
-        zip_path = os.path.join(args.dist_dir, "maimai-probe-layer-py36-%s.zip" % flavour)
+        digits = args.python_version.replace(".", "")
+        zip_path = os.path.join(args.dist_dir, "maimai-probe-layer-py%s-%s.zip" % (digits, flavour))
         if not os.path.exists(zip_path):
             print("FAILED: %s does not exist: run python layer/build.py" % zip_path)
             return 1
         print("== %s layer: %s" % (flavour, zip_path))
-        results.append(run_flavour(args.python, zip_path, prefix))
+        results.append(run_flavour(python, zip_path, prefix))
     if any(r not in (0, SKIPPED) for r in results):
         print("layer smoke test FAILED")
         return 1

@@ -233,7 +233,7 @@ def test_builds_without_bytecode_when_told_to(wheel_dir, tmp_path, capsys):
 
 
 def test_says_so_loudly_when_no_python36_is_found(wheel_dir, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(build, "find_python36", lambda: None)
+    monkeypatch.setattr(build, "find_python", lambda version: None)
     lock = str(wheel_dir.parent / "lock.txt")
     args = ["--lock", lock, "--wheel-dir", str(wheel_dir), "--dist-dir", str(tmp_path)]
     assert build.main(args + ["--offline"]) == 0
