@@ -1,6 +1,6 @@
 """Serverless handler: per-invocation overhead against serverless-wsgi and apig-wsgi; cold start.
 
-    .venv/bin/python bench/handler.py [--quick] [--only overhead,cold] [--python36 PYTHON]
+    .venv/bin/python bench/handler.py [--quick] [--only overhead,cold,web] [--python36 PYTHON]
 
 Overhead: one app on a temp SQLite file answers the same AWS events (API Gateway REST v1 and
 HTTP API v2, from tests/fixtures/events) through flask_serverless.make_handler,
@@ -8,6 +8,9 @@ serverless_wsgi.handle_request and apig_wsgi.make_lambda_handler, and, as the ba
 direct app(environ, start_response) call on Werkzeug's environ for the same request (body read
 and closed, as a WSGI server would). Each figure is the median of interleaved repeats of a
 timed loop, after a warm-up; overhead is the handler's time less the baseline's.
+
+Web function against event function: both served over loopback HTTP, cold start (spawn to
+the first answer) and per-request cost, on CPython 3.6 with the layer and on the current Python.
 
 Cold start: a fresh interpreter runs a tiny driver that imports serverless_handler (the
 deployed entry point) and answers one Tencent API Gateway event; on CPython 3.6 with the built
@@ -41,7 +44,7 @@ from layer import smoke  # noqa: E402
 
 EVENTS = ROOT / "tests" / "fixtures" / "events"
 LAYER_ZIP = ROOT / "layer" / "dist" / "maimai-probe-layer-py36-tencent.zip"
-SECTIONS = ("overhead", "cold")
+SECTIONS = ("overhead", "cold", "web")
 
 #: (what the row is, the path asked for, whether the real app answers it)
 REQUESTS = (
@@ -525,10 +528,183 @@ def cold(quick: bool, python36: str) -> common.Table:
     return common.Table("Serverless handler: cold start", columns, rows, notes)
 
 
+#: The event function as a loopback HTTP server: each request becomes a function URL event, as
+#: Tencent's front sends it, answered by serverless_handler.handler. Python 3.6 syntax.
+EVENT_FRONT = r"""
+import base64, json, os, sys, time
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from socketserver import ThreadingMixIn
+from serverless_handler import handler
+
+class Front(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go in separate writes
+
+    def do_GET(self):
+        path, _, query = self.path.partition("?")
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        headers["x-scf-remote-addr"] = self.client_address[0]
+        event = {"httpMethod": "GET", "path": path, "headers": headers, "body": "",
+                 "queryString": dict(p.split("=", 1) for p in query.split("&") if "=" in p)}
+        answer = handler(event, {"request_id": "bench"})
+        body = answer.get("body", "").encode("utf-8")
+        if answer.get("isBase64Encoded"):
+            body = base64.b64decode(body)
+        self.send_response(answer["statusCode"])
+        for name, value in answer.get("headers", {}).items():
+            for item in (value if isinstance(value, list) else [value]):
+                if name.lower() not in ("content-length", "connection"):
+                    self.send_header(name, item)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+class Server(ThreadingMixIn, HTTPServer):
+    daemon_threads = True
+
+Server(("127.0.0.1", int(os.environ["WEB_PORT"])), Front).serve_forever()
+"""
+
+
+def free_port() -> int:
+    """Return a loopback port nobody listens on now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_and_time(command: List[str], env: Dict[str, str], paths: Sequence[str], n: int) -> Any:
+    """Start a server, time spawn → first 200 on GET /, then n requests per path; stop it."""
+    import http.client
+
+    port = free_port()
+    env = dict(env, WEB_PORT=str(port))
+    spawned = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, cwd=env["HOME"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError("%s exited: %s" % (command, process.stderr.read()[-2000:]))
+            if time.perf_counter() - spawned > 60:
+                raise RuntimeError("%s did not answer within 60 s" % command)
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                connection.request("GET", "/", headers={"Accept-Encoding": "br"})
+                response = connection.getresponse()
+                response.read()
+                if response.status == 200:
+                    break
+            except OSError:
+                time.sleep(0.005)
+        cold_ms = (time.perf_counter() - spawned) * 1000
+        per_request = {}
+        for path in paths:
+            timings = []
+            for index in range(n + 10):
+                started = time.perf_counter()
+                connection.request("GET", path, headers={"Accept-Encoding": "br"})
+                response = connection.getresponse()
+                response.read()
+                if response.status != 200:
+                    raise RuntimeError("%s answered %s for %s" % (command, response.status, path))
+                if index >= 10:  # after a warm-up
+                    timings.append((time.perf_counter() - started) * 1000)
+            per_request[path] = statistics.median(timings)
+        connection.close()
+        return cold_ms, per_request
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+def web_vs_event(quick: bool, python36: str) -> common.Table:
+    """Measure the Web function against the event function, both over loopback HTTP."""
+    runs, n = (2, 100) if quick else (3, 300)
+    paths = ("/hello/bench", "/")
+    work = tempfile.mkdtemp(prefix="bench-web-")
+    try:
+        from maimai_probe import create_app
+
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": common.BENCH_SECRET,
+                "DATABASE_URL": "sqlite:///" + os.path.join(work, "cold.sqlite3"),
+                "AUTO_MIGRATE": True,
+            }
+        )
+        app.extensions["maimai_probe.db"].dispose()
+        code = os.path.join(work, "code")
+        shutil.copytree(
+            str(ROOT / "src"), code, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+        )
+        front = os.path.join(work, "event_front.py")
+        with open(front, "w", encoding="utf-8") as handle:
+            handle.write(EVENT_FRONT)
+        interpreters = []
+        if shutil.which(python36) or os.path.exists(python36):
+            layer = unpack_layer(os.path.join(work, "opt"))
+            env = base_environment(work, [layer, code])
+            interpreters.append(("CPython 3.6 + layer", [python36, "-S"], env))
+        interpreters.append(
+            (
+                "CPython %s .venv" % platform.python_version(),
+                [sys.executable],
+                base_environment(work, [code]),
+            )
+        )
+        kinds = (
+            ("Web function: waitress (python -m web_function)", ["-m", "web_function"]),
+            ("event function: handler behind a stdlib HTTP front", [front]),
+        )
+        rows = []
+        for name, command, env in interpreters:
+            env = dict(env, WEB_THREADS="4")
+            for kind, arguments in kinds:
+                colds, per = [], {path: [] for path in paths}
+                for _ in range(runs):
+                    cold_ms, per_request = serve_and_time(command + arguments, env, paths, n)
+                    colds.append(cold_ms)
+                    for path in paths:
+                        per[path].append(per_request[path])
+                rows.append(
+                    [name, kind, statistics.median(colds)]
+                    + [statistics.median(per[path]) for path in paths]
+                )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    notes = [
+        "*cold start*: from just before the process is spawned to the first 200 answer to "
+        "GET / over loopback HTTP (the client polls every 5 ms), median of %d starts; "
+        "*per request*: wall-clock ms of one GET (Accept-Encoding: br) on a kept-alive "
+        "connection, client included, median of %d after 10 warm-up requests." % (runs, n),
+        "The event function has no server of its own: SCF's front turns each request into an "
+        "event. Here a stdlib HTTP server in the same process plays that part (the request as a "
+        "function URL event, the answer back as HTTP), so its rows include that front's cost "
+        "as well as the handler's. Same app, SQLite migrated beforehand, APP_ENV=production, "
+        "the code without bytecode, 3.6 with the unpacked layer at -S as on the platform.",
+    ]
+    columns = (
+        "interpreter",
+        "function",
+        "cold start ms",
+        "per request ms: /hello/bench",
+        "per request ms: / (front page)",
+    )
+    return common.Table("Web function against event function", columns, rows, notes)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and runs")
-    parser.add_argument("--only", default=",".join(SECTIONS), help="overhead,cold")
+    parser.add_argument("--only", default=",".join(SECTIONS), help="overhead,cold,web")
     parser.add_argument(
         "--python36",
         default=str(ROOT / ".venv36" / "bin" / "python"),
@@ -549,6 +725,8 @@ def main() -> int:
         common.show(overhead(options.quick))
     if "cold" in wanted:
         common.show(cold(options.quick, options.python36))
+    if "web" in wanted:
+        common.show(web_vs_event(options.quick, options.python36))
     print("load average %.2f %.2f %.2f at end" % os.getloadavg(), flush=True)
     return 0
 
