@@ -140,6 +140,10 @@ def bytecode_states(layer, tag=None, magic=None):
 
     tag = tag or sys.implementation.cache_tag
     magic = magic or importlib.util.MAGIC_NUMBER
+    # The header of the pyc's own Python (cpython-36: magic, mtime, size; 3.7 on: a flags
+    # word before them), whichever interpreter reads it.
+    digits = tag.rpartition("-")[2]
+    new_header = not (digits.isdigit() and digits.startswith("3") and int(digits[1:]) < 7)
     states = {"fresh": [], "missing": [], "stale": []}
     for folder, dirs, files in os.walk(layer):
         dirs.sort()
@@ -158,7 +162,7 @@ def bytecode_states(layer, tag=None, magic=None):
             info = os.stat(source)
             stamp = (int(info.st_mtime) & 0xFFFFFFFF, info.st_size & 0xFFFFFFFF)
             good = header[:4] == magic
-            if sys.version_info >= (3, 7):  # a flags word, 0 for stamps, then the stamp
+            if new_header:  # a flags word, 0 for stamps, then the stamp
                 good = good and header[4:8] == b"\0\0\0\0"
                 good = good and struct.unpack("<II", header[8:16]) == stamp
             else:
