@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -269,6 +270,22 @@ class Tccli:
             raise
 
 
+def wait_until_active(tccli: Tccli, name: str, timeout: float = 180.0) -> None:
+    """Wait while SCF creates or updates the function: it refuses the next change until then."""
+    if tccli.dry_run:
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        status = (tccli.function(name) or {}).get("Status", "")
+        if status == "Active":
+            return
+        if status.endswith("Failed"):
+            raise DeployError("function %s is %s: see the SCF console's logs" % (name, status))
+        if time.monotonic() > deadline:
+            raise DeployError("function %s still %s after %d s" % (name, status, timeout))
+        time.sleep(2)
+
+
 # --- the run ------------------------------------------------------------------------------------
 
 
@@ -321,6 +338,7 @@ def deploy_function(tccli: Tccli, wanted: Wanted, layer: Tuple[str, int], code: 
         if wanted.kind == "event":
             request["Handler"] = "serverless_handler.handler"
         tccli.call("CreateFunction", request, changes=True)
+        wait_until_active(tccli, wanted.name)
         return ["function %s: created (%s, %s)" % (wanted.name, wanted.kind, wanted.runtime)]
     deployed_kind = "web" if current.get("Type") == "HTTP" else "event"
     if deployed_kind != wanted.kind:
@@ -334,6 +352,7 @@ def deploy_function(tccli: Tccli, wanted: Wanted, layer: Tuple[str, int], code: 
         if wanted.kind == "event":
             request["Handler"] = "serverless_handler.handler"
         tccli.call("UpdateFunctionCode", request, changes=True)
+        wait_until_active(tccli, wanted.name)
         changes.append("function %s: code updated (sha256 %s)" % (wanted.name, digest[:12]))
     changed = configuration_changes(current, settings)
     stamped = stamp("code", digest)
@@ -341,6 +360,7 @@ def deploy_function(tccli: Tccli, wanted: Wanted, layer: Tuple[str, int], code: 
         request = {key: settings[key] for key in changed}
         request.update(FunctionName=wanted.name, Description=stamped)
         tccli.call("UpdateFunctionConfiguration", request, changes=True)
+        wait_until_active(tccli, wanted.name)
         if changed:
             changes.append("function %s: %s updated" % (wanted.name, ", ".join(changed)))
     return changes or ["function %s: unchanged" % wanted.name]
