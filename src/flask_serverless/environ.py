@@ -51,8 +51,10 @@ def is_default_gateway_host(host: str) -> bool:
     return answer
 
 
-#: is_default_gateway_host's answers: a function serves one or two hosts, call after call.
+#: is_default_gateway_host's and split_host's answers: a function serves one or two hosts,
+#: call after call.
 _GATEWAY_HOSTS: Dict[str, bool] = {}
+_SERVERS: Dict[Tuple[str, str, str], Tuple[str, str]] = {}
 _GATEWAY_HOSTS_KEPT = 64
 
 
@@ -105,9 +107,14 @@ def make_environ(
     """Return the WSGI environ for one gateway request."""
     script_name, path = mount(request, base_path, strip_stage)
     grouped = request.headers
-    server_name, server_port = split_host(
-        request.host, request.scheme, ", ".join(grouped.get("x-forwarded-port", ()))
-    )
+    forwarded_port = ", ".join(grouped.get("x-forwarded-port", ()))
+    key = (request.host, request.scheme, forwarded_port)
+    server = _SERVERS.get(key)
+    if server is None:
+        server = split_host(request.host, request.scheme, forwarded_port)
+        if len(_SERVERS) < _GATEWAY_HOSTS_KEPT:
+            _SERVERS[key] = server
+    server_name, server_port = server
     environ = {
         "REQUEST_METHOD": request.method,
         "SCRIPT_NAME": wsgi_string(script_name),

@@ -192,17 +192,21 @@ def _aws_http(event: Mapping[str, Any], text: "TextReader") -> GatewayRequest:
     cookies = _list_of_text(event, "cookies")
     if cookies:
         # The gateway moves the Cookie header into cookies; a local gateway may send both.
-        listed = set(cookies)
-        extra = [
-            cookie.strip()
-            for value in _values(headers, "cookie")
-            for cookie in value.split(";")
-            if cookie.strip() and cookie.strip() not in listed
-        ]
+        extra: List[str] = []
+        if "cookie" in headers:
+            listed = set(cookies)
+            extra = [
+                cookie.strip()
+                for value in headers["cookie"]
+                for cookie in value.split(";")
+                if cookie.strip() and cookie.strip() not in listed
+            ]
         headers["cookie"] = ["; ".join(cookies + extra)]
     authorizer = _mapping(context, "authorizer")
-    claims = _mapping(_mapping(authorizer, "jwt"), "claims")
-    subject = claims.get("sub")
+    remote_user = ""
+    if authorizer:  # a JWT authorizer names the subject; a Lambda one, a principal
+        subject = _mapping(_mapping(authorizer, "jwt"), "claims").get("sub")
+        remote_user = subject if isinstance(subject, str) else text(authorizer, "principalId")
     return GatewayRequest(
         platform=AWS_HTTP,
         method=_method(text(http, "method", required=True)),
@@ -216,7 +220,7 @@ def _aws_http(event: Mapping[str, Any], text: "TextReader") -> GatewayRequest:
         stage=text(context, "stage"),
         protocol=_protocol(text(http, "protocol")),
         request_id=text(context, "requestId"),
-        remote_user=subject if isinstance(subject, str) else text(authorizer, "principalId"),
+        remote_user=remote_user,
     )
 
 
@@ -250,6 +254,8 @@ _READERS = {
 def _mapping(source: Mapping[str, Any], name: str, required: bool = False) -> Dict[str, Any]:
     """Return a field that must be an object, or {} when absent and optional."""
     value = source.get(name)
+    if type(value) is dict:
+        return value
     if value is None:
         if required:
             raise MalformedEvent("%s is missing" % name)
@@ -274,6 +280,8 @@ def _text(source: Mapping[str, Any], name: str, required: bool = False) -> str:
 def _unchecked_text(source: Mapping[str, Any], name: str, required: bool = False) -> str:
     """Return a field that must be a string, leaving its Unicode to one check of them all."""
     value = source.get(name)
+    if type(value) is str:
+        return value
     if value is None:
         if required:
             raise MalformedEvent("%s is missing" % name)
@@ -297,6 +305,13 @@ def _list_of_text(source: Mapping[str, Any], name: str) -> List[str]:
     value = source.get(name)
     if value is None:
         return []
+    if type(value) is list:
+        try:  # every item a string of valid Unicode, checked in C
+            "".join(value).encode("utf-8")
+        except (TypeError, UnicodeEncodeError):
+            pass
+        else:
+            return value
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise MalformedEvent("%s must be a list of strings" % name)
     return [_unicode(item, name) for item in value]
@@ -480,11 +495,23 @@ def _body(event: Mapping[str, Any]) -> bytes:
 
 def _method(method: str) -> str:
     """Return an HTTP method in upper case, refusing what cannot be one."""
+    known = _METHODS.get(method)
+    if known:
+        return known
     if not _METHOD.match(method):
         raise MalformedEvent("httpMethod %r is not an HTTP method" % method[:40])
+    if len(_METHODS) < 64:  # bounded: clients choose the method
+        _METHODS[method] = method.upper()
     return method.upper()
 
 
 def _protocol(protocol: str) -> str:
     """Return the HTTP version the gateway spoke, HTTP/1.1 when it does not say."""
+    if protocol in _PROTOCOLS:
+        return protocol
     return protocol if _PROTOCOL.match(protocol) else "HTTP/1.1"
+
+
+#: The methods seen so far, each as its upper case; the protocols every gateway speaks.
+_METHODS: Dict[str, str] = {}
+_PROTOCOLS = frozenset(["HTTP/1.1", "HTTP/2.0", "HTTP/1.0", "HTTP/2", "HTTP/3"])

@@ -18,6 +18,7 @@ from .events import (
 from .responses import (
     PLATFORM_LIMIT_BYTES,
     ResponseTooLarge,
+    answer_bound,
     json_result,
     oversize,
     platform_answer,
@@ -93,9 +94,10 @@ def make_handler(
             message = "The server failed to answer; quote the request id when reporting it."
             return _error(platform, event, 500, "internal_error", message, request_id)
         answer = platform_answer(platform, result, event)
-        size = oversize(answer, limit)
-        if size:
-            return _too_large(platform, event, size, limit, request_id)
+        if answer_bound(result) > limit:  # only then is the answer's real size worth counting
+            size = oversize(answer, limit)
+            if size:
+                return _too_large(platform, event, size, limit, request_id)
         return answer
 
     return handler

@@ -85,12 +85,27 @@ def is_text(headers: Headers, body: bytes) -> bool:
 
 def body_text(headers: Headers, body: bytes) -> Optional[str]:
     """Return a body as the string it can travel as, or None when it must go as base64."""
-    encoding = _first(headers, "content-encoding")
+    return _body_text(_first(headers, "content-encoding"), _first(headers, "content-type"), body)
+
+
+def _body_text(encoding: Optional[str], content_type: Optional[str], body: bytes) -> Optional[str]:
     if encoding and encoding.lower() != "identity":
         return None
-    content_type = _first(headers, "content-type")
     if not content_type:
         return None if body else ""
+    if not _is_text_type(content_type):
+        return None
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _is_text_type(content_type: str) -> bool:
+    """Tell whether a Content-Type is text in a charset UTF-8 can carry (answers are kept)."""
+    known = _TEXT_TYPES.get(content_type)
+    if known is not None:
+        return known
     mimetype, _, parameters = content_type.partition(";")
     mimetype = mimetype.strip().lower()
     textual = (
@@ -103,18 +118,27 @@ def body_text(headers: Headers, body: bytes) -> Optional[str]:
         key, _, value = parameter.partition("=")
         if key.strip().lower() == "charset":
             charset = value.strip().strip('"').lower()
-    if not textual or charset not in _TEXT_CHARSETS:
-        return None
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    answer = textual and charset in _TEXT_CHARSETS
+    if len(_TEXT_TYPES) < 256:  # bounded: the app chooses its types, but some echo input
+        _TEXT_TYPES[content_type] = answer
+    return answer
+
+
+_TEXT_TYPES: Dict[str, bool] = {}
 
 
 def platform_answer(platform: str, result: WsgiResult, event: Mapping[str, Any]) -> Dict[str, Any]:
     """Return the answer a platform expects for a WSGI result."""
-    headers = [(name, value) for name, value in result.headers if name.lower() not in _HOP_BY_HOP]
-    text = body_text(headers, result.body)
+    headers = []
+    first: Dict[str, str] = {}
+    for name, value in result.headers:
+        lower = name.lower()
+        if lower in _HOP_BY_HOP:
+            continue
+        headers.append((name, value))
+        if lower not in first:
+            first[lower] = value
+    text = _body_text(first.get("content-encoding"), first.get("content-type"), result.body)
     answer: Dict[str, Any] = {
         "statusCode": result.status,
         "body": text if text is not None else base64.b64encode(result.body).decode("ascii"),
@@ -144,6 +168,18 @@ def platform_answer(platform: str, result: WsgiResult, event: Mapping[str, Any])
 def answer_size(answer: Mapping[str, Any]) -> int:
     """Return how many bytes an answer takes once the runtime serialises it."""
     return len(json.dumps(answer))
+
+
+def answer_bound(result: WsgiResult) -> int:
+    """Return at least the bytes any platform's answer for a result takes as JSON.
+
+    Each character of the body and the headers takes at most 12 bytes as JSON (base64 takes
+    4 for 3), each header at most 64 more for quotes, separators and a repeated name's
+    spelling, and the answer's own keys and status 256: all counted in C, without building
+    the answer's JSON.
+    """
+    header_chars = len("".join(itertools.chain.from_iterable(result.headers)))
+    return 12 * (len(result.body) + header_chars) + 64 * len(result.headers) + 256
 
 
 def oversize(answer: Mapping[str, Any], limit: int) -> int:
