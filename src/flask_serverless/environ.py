@@ -151,8 +151,8 @@ def make_environ(
         environ["HTTP_HOST"] = request.host
     if request.remote_user:
         environ["REMOTE_USER"] = request.remote_user
-    texts = [request.query_string, request.host, request.remote_addr, request.remote_user]
-    texts.extend(itertools.chain.from_iterable(grouped.values()))
+    fields = (request.query_string, request.host, request.remote_addr, request.remote_user)
+    texts = itertools.chain(fields, itertools.chain.from_iterable(grouped.values()))
     try:  # ASCII reads the same as latin-1: one check for the whole request, usually
         "".join(texts).encode("ascii")
     except UnicodeEncodeError:

@@ -32,10 +32,12 @@ Handler = Callable[[Any, Any], Dict[str, Any]]
 
 def request_id_of(context: Any, event: Any) -> str:
     """Return the invocation's request id from the context (Tencent dict, AWS object)."""
-    for name in ("request_id", "aws_request_id"):
-        value = context.get(name) if isinstance(context, dict) else getattr(context, name, None)
-        if isinstance(value, str) and value:
-            return value
+    if isinstance(context, dict):  # Tencent: request_id (aws_request_id for a stand-in)
+        value = context.get("request_id") or context.get("aws_request_id")
+    else:  # AWS: an object
+        value = getattr(context, "aws_request_id", None) or getattr(context, "request_id", None)
+    if isinstance(value, str) and value:
+        return value
     request_context = event.get("requestContext") if isinstance(event, dict) else None
     if isinstance(request_context, dict) and isinstance(request_context.get("requestId"), str):
         return request_context["requestId"]

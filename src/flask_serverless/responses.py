@@ -62,7 +62,7 @@ def run_app(
 
     iterable = app(environ, start_response)
     try:
-        size = sum(len(chunk) for chunk in chunks)
+        size = sum(map(len, chunks))
         for chunk in iterable:
             if chunk:
                 chunks.append(chunk)
@@ -75,7 +75,13 @@ def run_app(
             close()
     if not started:
         raise RuntimeError("the app returned without calling start_response")
-    return WsgiResult(int(started["status"].split(" ", 1)[0]), started["headers"], b"".join(chunks))
+    status = started["status"]
+    code = _STATUS_CODES.get(status) or int(status.split(" ", 1)[0])
+    return WsgiResult(code, started["headers"], b"".join(chunks))
+
+
+#: Status lines and their codes: apps send the same few, call after call.
+_STATUS_CODES = {"200 OK": 200, "304 NOT MODIFIED": 304, "304 Not Modified": 304}
 
 
 def is_text(headers: Headers, body: bytes) -> bool:
