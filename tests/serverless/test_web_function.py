@@ -7,6 +7,7 @@ import stat
 import threading
 
 import pytest
+import waitress  # requirements.txt and both layer locks pin it
 
 from flask_serverless.environ import PLATFORM_KEY, REQUEST_ID_KEY
 from flask_serverless.web_function import (
@@ -28,8 +29,6 @@ from .web_function_support import (
     start,
     unpacked_layer,
 )
-
-waitress = pytest.importorskip("waitress")
 
 #: What Tencent's front adds to every request (Web function docs, 函数公共请求头).
 TENCENT_HEADERS = {
