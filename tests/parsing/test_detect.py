@@ -149,7 +149,7 @@ BAD_INPUT = [
     ("mojibake", "<html>" + "\ufffd" * 200 + "</html>", "unknown", "乱码"),
     ("huge garbage", "<div>" + "x" * MAX_PAGE_CHARS, "unknown", "内容太大"),
     ("huge text", "舞" * 300000, "unknown", "只是一段普通文字"),
-    ("deep nesting", "<div>" * 20000 + "x", "unknown", "没有游玩记录"),
+    ("deep nesting", "<div>" * 20000 + "x", "unknown", "嵌套超过 200 层"),
     (
         "XML document",
         '<?xml version="1.0"?><records><record/></records>',

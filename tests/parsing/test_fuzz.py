@@ -95,3 +95,27 @@ def test_random_diving_fish_records(records):
         assert error.recognised == "divingfish_json"
     else:
         assert len(page.scores) == len(records)
+
+
+# Attack shapes: one piece of markup repeated, nested or stuffed, at sizes around the bounds.
+ATTACK_PIECES = ["<a>", "<p>", "<div>", "</div>", "<br>", "&amp;", "<img src=x>", "<!---->", "<"]
+
+
+@FEW
+@given(
+    piece=st.sampled_from(ATTACK_PIECES),
+    count=st.one_of(st.integers(1, 3000), st.sampled_from([63999, 64001, 200000, 2790000])),
+    head=st.sampled_from(["", "<html><body>", '<div class="playlog_top_container">']),
+)
+def test_repeated_markup_is_parsed_or_refused(piece, count, head):
+    outcome(head + piece * count)
+
+
+@FEW
+@given(
+    attributes=st.integers(1, 9000),
+    tags=st.sampled_from([1, 10, 70, 2000]),
+    gap=st.sampled_from([" ", "\n", "/", "\t"]),
+)
+def test_tags_stuffed_with_attributes_are_parsed_or_refused(attributes, tags, gap):
+    outcome(("<br" + (gap + "b") * attributes + ">") * tags)

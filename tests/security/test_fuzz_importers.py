@@ -275,3 +275,39 @@ def test_hostile_divingfish_records_are_stored_as_given(store_app, records, nick
         assert set(titles) == {record["title"] for record in records}
     finally:
         session.close()
+
+
+# --- pages built to burn the parser's time --------------------------------------------------
+
+TAG_BOMBS = {
+    "2,790,000 <a>": b"<a>" * 2790000,
+    "1,000,000 <p>": b"<p>" * 1000000,
+    "1,600,000 &amp;": b"<html>" + b"&amp;" * 1600000,
+    "a tag of 4 million attributes": b"<div" + b" b" * 4000000 + b">",
+    "300,000 nested <div> in a record page": REAL_EXCERPT.replace(
+        "<body", "<div>" * 300000 + "<body", 1
+    ).encode("utf-8"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TAG_BOMBS))
+def test_tag_bombs_are_refused_and_nothing_is_written(store_app, name):
+    session, player, upload, result = store(store_app, TAG_BOMBS[name])
+    try:
+        assert upload.page is None
+        assert "不像是官方页面，没有解析" in result.files[0].error
+        assert not result.stored_anything
+        assert session.scalars(select(Play.id).where(Play.player_id == player.id)).all() == []
+    finally:
+        session.close()
+
+
+@examples(40)
+@given(
+    piece=st.sampled_from(["<a>", "<p>", "<div>", "<br>", "&lt;", "<img src=x>", "<b x>"]),
+    count=st.one_of(st.integers(1, 2000), st.sampled_from([70000, 2790000])),
+    where=st.floats(0, 1),
+)
+def test_markup_repeated_inside_a_real_page_parses_or_is_refused(piece, count, where):
+    at = int(len(REAL_EXCERPT) * where)
+    parses_or_refuses(REAL_EXCERPT[:at] + piece * count + REAL_EXCERPT[at:])

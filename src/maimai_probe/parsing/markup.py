@@ -6,6 +6,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Tuple
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from .. import game
+from .bounds import check_markup_bounds
 from .results import PageError
 
 #: The whitespace HTML indentation is made of; U+3000 and friends are part of the text.
@@ -22,7 +23,8 @@ _PAIR = re.compile(r"([0-9][0-9,]*)\s*/\s*([0-9][0-9,]*)")
 
 
 def make_soup(text: str) -> BeautifulSoup:
-    """Parse a page with the standard library's HTML parser."""
+    """Parse a page with the standard library's HTML parser, within bounds of work."""
+    check_markup_bounds(text)
     try:
         markup = _INDENT_GAP.sub("><", _XML_DECLARATION.sub("", text, count=1))
         return BeautifulSoup(markup, "html.parser")
