@@ -23,6 +23,14 @@ def real_record_page() -> str:
     return _read(path)
 
 
+def shared_page(name: str) -> str:
+    """Return a real page of ../shared/fixtures/maimai-mobile, skipping where it is absent."""
+    path = SHARED_PAGES / name
+    if not path.exists():
+        pytest.skip("../shared/fixtures/maimai-mobile/%s absent (a fork has none)" % name)
+    return _read(path)
+
+
 @functools.lru_cache(maxsize=None)
 def _read(path: pathlib.Path) -> str:
     return path.read_text(encoding="utf-8")

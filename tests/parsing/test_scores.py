@@ -1,11 +1,13 @@
 """The score lists: a best score per chart from musicGenre / musicWord / musicVersion."""
 
+import html
 import re
 
 import pytest
-from parsing_pages import page_text
+from parsing_pages import page_text, shared_page
 
 from maimai_probe import game
+from maimai_probe.parsing.detect import parse_page
 from maimai_probe.parsing.results import PageError, ScoreRecord
 from maimai_probe.parsing.scores import parse_score_list
 
@@ -98,3 +100,65 @@ def test_one_bad_chart_rejects_the_page(old, new, message):
         parse_score_list(genre_page(old, new))
     assert error.value.recognised == "score_list"
     assert message in error.value.message
+
+
+def test_a_level_list_of_both_kinds_reads_each_kind_inside_its_form():
+    page = parse_page(page_text("music_level_intl.html"))
+    assert (page.page, page.service) == ("score_list", "intl")
+    assert [(s.title, s.kind, s.difficulty) for s in page.scores] == [
+        ("ヒバナ", game.DX, game.EXPERT),
+        ("Garakuta Doll Play", game.STANDARD, game.ADVANCED),
+        ("Got more raves？", game.DX, game.MASTER),
+    ]
+    assert page.scores[1] == ScoreRecord(
+        title="Garakuta Doll Play",
+        kind=game.STANDARD,
+        difficulty=game.ADVANCED,
+        achievement=1005000,
+        dx_score=1201,
+        dx_score_max=1230,
+        fc=game.AP_PLUS,
+        fs=game.FS_PLUS,
+        rank="sssp",
+        level="9+",
+    )
+
+
+def test_a_form_with_two_kind_icons_is_refused():
+    text = page_text("music_level_intl.html").replace(
+        'music_dx.png" class="music_kind_icon f_r"/>',
+        'music_dx.png" class="music_kind_icon f_r"/><img src="music_standard.png" '
+        'class="music_kind_icon"/>',
+        1,
+    )
+    with pytest.raises(PageError) as error:
+        parse_page(text)
+    assert "第 2 首乐曲（「ヒバナ」）的谱面类型（DX／标准）看不出来" in error.value.message
+
+
+_REAL_BLOCK = re.compile(
+    r'<div class="music_(\w+)_score_back.*?music_(dx|standard)\.png.*?music_name_block[^>]*>'
+    r"([^<]*)</div>(.*?)</form>",
+    re.S,
+)
+
+
+def test_the_real_level_list_of_both_kinds():
+    text = shared_page("music_level_intl.html")
+    page = parse_page(text)
+    # What the page shows, found without the parser: every chart with a score, in order.
+    shown = [
+        (
+            html.unescape(title),
+            game.DX if kind == "dx" else game.STANDARD,
+            game.DIFFICULTY_BY_SLUG[slug],
+        )
+        for slug, kind, title, rest in _REAL_BLOCK.findall(text)
+        if "music_score_block" in rest
+    ]
+    assert len(_REAL_BLOCK.findall(text)) == 182
+    assert len(shown) == 52
+    assert [(s.title, s.kind, s.difficulty) for s in page.scores] == shown
+    assert {s.kind for s in page.scores} == {game.DX, game.STANDARD}
+    assert {s.level for s in page.scores} == {"9+"}
+    assert page.scores[0].achievement == 960984

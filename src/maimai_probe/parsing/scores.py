@@ -11,7 +11,6 @@ from .markup import (
     TagIndex,
     classes,
     find_pair,
-    has_class,
     image_of,
     make_soup,
     plain_strings,
@@ -109,16 +108,14 @@ class _Chart:
         block_id = self.block.get("id")
         if isinstance(block_id, str) and block_id.startswith(("sta_", "dx_")):
             return game.STANDARD if block_id.startswith("sta_") else game.DX
-        # Otherwise one icon sits in the block or next to it, in the chart's container.
-        places = [self.block]
-        if self.block.parent is not None:
-            places.append(self.block.parent)
-        for place in places:
-            kinds = {
-                marks.kind_from_image(image_of(img))
-                for img in place.find_all("img", recursive=place is not self.block)
-                if has_class(img, "music_kind_icon")
-            } - {None}
+        # Otherwise one icon sits in the block (the level and version lists put it in the
+        # form, after the difficulty icon) or next to it, in the chart's container.
+        inside = self.tags.by_class.get("music_kind_icon", [])
+        around = []
+        if not inside and self.block.parent is not None:
+            around = self.block.parent.find_all("img", class_="music_kind_icon")
+        for icons in (inside, around):
+            kinds = {marks.kind_from_image(image_of(img)) for img in icons} - {None}
             if len(kinds) == 1:
                 return kinds.pop()
         if difficulty == game.UTAGE:
