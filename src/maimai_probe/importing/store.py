@@ -400,7 +400,8 @@ def store_details(
 
 def store_scores(session: Session, player_id: int, page: ParsedPage, now: int) -> Tuple[int, int]:
     """Insert the page's score readings, one per distinct reading of a chart."""
-    default_source = "score_list" if page.page == "score_list" else "divingfish"
+    # A song page's readings are the same best scores a score list shows.
+    default_source = "score_list" if page.page in OFFICIAL_SCORE_PAGES else "divingfish"
     rows = {}
     for score in page.scores:
         row = {
@@ -424,6 +425,8 @@ def store_scores(session: Session, player_id: int, page: ParsedPage, now: int) -
     return len(ordered), insert_ignore(session, Score.__table__, ordered, SCORE_IDENTITY)
 
 
+#: The official pages whose best scores are stored as score-list readings.
+OFFICIAL_SCORE_PAGES = ("score_list", "music_detail")
 #: The columns of uq_score_identity: one row per distinct reading of a chart.
 SCORE_IDENTITY = ("player_id", "title", "kind", "difficulty", "achievement", "dx_score", "fc", "fs")
 

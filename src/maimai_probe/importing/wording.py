@@ -6,6 +6,7 @@ PAGE_LABELS = {  # the kinds of page the importer tells apart
     "record": "最近游玩记录",
     "playlog_detail": "游玩详情",
     "score_list": "成绩列表",
+    "music_detail": "乐曲详情",
     "profile": "玩家信息",
     "divingfish_json": "水鱼查分器 JSON",
     "archive": "本站导出的存档 JSON",

@@ -121,6 +121,8 @@ def _read(text: str, soup: BeautifulSoup) -> Optional[ParsedPage]:
         page = detail.parse_playlog_detail(text, soup)
     elif "playlog_top_container" in text and find_play_blocks(soup):
         page = record.parse_record_page(text, soup)
+    elif scores.SONG_MARKER in text and scores.is_music_detail(soup):
+        page = scores.parse_music_detail(text, soup)
     elif "_score_back" in text and scores.score_blocks(soup):
         page = scores.parse_score_list(text, soup)
     elif _mentions(text, profile.MARKERS) and profile.has_profile(soup):
