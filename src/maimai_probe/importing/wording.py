@@ -11,6 +11,11 @@ PAGE_LABELS = {  # the kinds of page the importer tells apart
     "divingfish_json": "水鱼查分器 JSON",
     "archive": "本站导出的存档 JSON",
     "error_page": "官方错误页面",
+    "friend_list": "好友页面",
+    "friend_vs": "好友对战页面",
+    "rating_target": "Rating 对象乐曲页面",
+    "divingfish_page": "水鱼查分器网页",
+    "official_page": "官方网站的其他页面",
     "unknown": "无法识别",
 }
 KIND_UNITS = (

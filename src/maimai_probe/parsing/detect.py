@@ -7,7 +7,7 @@ from typing import Optional, Tuple, Union
 
 from bs4 import BeautifulSoup
 
-from . import archive, detail, divingfish, errors, profile, record, scores
+from . import archive, detail, divingfish, errors, other_pages, profile, record, scores
 from .markup import make_soup, short, text_of
 from .playlog import find_play_blocks
 from .results import PageError, ParsedPage
@@ -115,6 +115,9 @@ def _json(content: str, oversized: bool = False) -> Optional[ParsedPage]:
 
 def _read(text: str, soup: BeautifulSoup) -> Optional[ParsedPage]:
     """Dispatch to the parser of the page's kind; None when no parser fits."""
+    refusal = other_pages.refusal_before_reading(text, soup)
+    if refusal is not None:
+        raise refusal
     # Each kind is first looked for in the text: a substring test costs microseconds, a
     # search of the whole tree as much as parsing the plays.
     if _mentions(text, detail.MARKERS) and detail.is_detail_page(soup):
@@ -149,6 +152,9 @@ def _not_understood(text: str, soup: BeautifulSoup) -> PageError:
         return PageError(
             "这是「最近游玩记录」页面，但上面一条游玩记录也没有。", recognised="record"
         )
+    refusal = other_pages.divingfish_page_refusal(text)
+    if refusal is not None:
+        return refusal
     if soup.find("input", attrs={"type": "password"}) is not None or any(
         word in text for word in _LOGIN_WORDS
     ):
@@ -161,6 +167,9 @@ def _not_understood(text: str, soup: BeautifulSoup) -> PageError:
             "这看起来是官方的维护通知页面，上面没有游戏记录。请在维护结束后再保存页面。",
             recognised=UNKNOWN,
         )
+    refusal = other_pages.official_page_refusal(text, soup)
+    if refusal is not None:
+        return refusal
     title = text_of(soup.find("title"))
     named = "（标题「%s」）" % short(title) if title else ""
     return PageError(

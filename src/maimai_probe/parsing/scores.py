@@ -147,9 +147,7 @@ class _Chart:
             fc=fc,
             fs=fs,
             rank=rank or game.rank_for(achievement),
-            level=text_of(
-                self.tags.first("music_lv_block") or self.tags.first("music_lv_back")
-            )
+            level=text_of(self.tags.first("music_lv_block") or self.tags.first("music_lv_back"))
             or None,
         )
 
