@@ -78,3 +78,28 @@ def test_page_without_a_player():
     with pytest.raises(PageError) as error:
         parse_profile_page("<html><body><p>hello</p></body></html>")
     assert error.value.recognised == "profile"
+
+
+def test_the_international_play_count_is_not_joined_with_the_next_block():
+    # The saved page has no whitespace between "602" and the next block's "48/5,562".
+    page = parse_profile_page(
+        page_text("player_data_intl.html").replace("</div>\n\t</div>", "</div></div>")
+    )
+    assert (page.service, page.profile.play_count) == ("intl", 602)
+    assert page.profile == ProfileSnapshot(
+        **dict(PLAYER, title="maimai DX\u30002025", play_count=602)
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field", "value"),
+    [
+        ("×123</div>", "×123<div>45</div></div>", "stars", 123),
+        ("游玩次数：1,234\n\t\t</div>", "游玩次数：1,234</div><div>5</div>", "play_count", 1234),
+    ],
+)
+def test_a_number_ends_where_its_block_ends(old, new, field, value):
+    text = page_text("player_data.html")
+    assert old in text
+    profile = parse_profile_page(text.replace(old, new)).profile
+    assert getattr(profile, field) == value

@@ -162,3 +162,8 @@ def test_the_real_level_list_of_both_kinds():
     assert {s.kind for s in page.scores} == {game.DX, game.STANDARD}
     assert {s.level for s in page.scores} == {"9+"}
     assert page.scores[0].achievement == 960984
+
+
+def test_a_dx_score_ends_where_its_block_ends():
+    text = genre_page("3,066 / 3,567\n\t\t\t\t</div>", "3,066 / 3,567</div><div>12</div>")
+    assert (parse_score_list(text).scores[0].dx_score_max) == 3567

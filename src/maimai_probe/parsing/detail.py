@@ -5,7 +5,16 @@ from typing import Dict, List, Optional, Tuple
 
 from bs4 import BeautifulSoup, Tag
 
-from .markup import TagIndex, find_pair, image_of, make_soup, parse_count, short, text_of
+from .markup import (
+    TagIndex,
+    find_pair,
+    image_of,
+    make_soup,
+    parse_count,
+    short,
+    spaced_text,
+    text_of,
+)
 from .playlog import find_play_blocks, parse_play
 from .results import PageError, ParsedPage, PlayDetail
 from .services import detect_service
@@ -145,7 +154,7 @@ def _score_pair(tags: TagIndex, image: str, label: str) -> Tuple[Optional[int], 
     for block in tags.by_class.get("playlog_score_block", ()):
         if not any(image_of(img) == image for img in block.find_all("img")):
             continue
-        text = text_of(block)
+        text = spaced_text(block)
         try:
             pair = find_pair(text)
         except ValueError:
@@ -167,7 +176,7 @@ def _rating(tags: TagIndex) -> Tuple[Optional[int], Optional[int]]:
         return None, None
     value = block.find(class_="rating_block")
     rating = _count(text_of(value), "Rating") if value is not None else None
-    match = _RATING_CHANGE.search(block.get_text())
+    match = _RATING_CHANGE.search(block.get_text(" "))
     if match is None:
         return rating, None
     sign, amount = match.groups()

@@ -19,7 +19,7 @@ _INDENT_GAP = re.compile(r">[ \t\n\r\f]+<")
 # these pages are HTML, so the declaration goes before parsing.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _COUNT = re.compile(r"^[0-9]{1,3}(?:,[0-9]{3})*$|^[0-9]{1,9}$")
-_PAIR = re.compile(r"([0-9][0-9,]*)\s*/\s*([0-9][0-9,]*)")
+_PAIR = re.compile(r"(?<![0-9,])([0-9][0-9,]*)\s*/\s*([0-9][0-9,]*)(?![0-9])")
 
 
 def make_soup(text: str) -> BeautifulSoup:
@@ -79,6 +79,17 @@ def text_of(tag: Optional[Tag]) -> str:
     if tag is None:
         return ""
     return strip_indent(tag.get_text())
+
+
+def spaced_text(tag: Optional[Tag]) -> str:
+    """Return a tag's text with a space between its pieces, for reading numbers out of it.
+
+    Saved pages lose the whitespace between blocks; joined, one block's "602" and the next
+    block's "48/5,562" would read as 60248.
+    """
+    if tag is None:
+        return ""
+    return strip_indent(tag.get_text(" "))
 
 
 def plain_strings(tag: Tag, skip_class: str = "") -> Iterator[str]:

@@ -19,6 +19,7 @@ from .markup import (
     plain_strings,
     short,
     shown_achievement,
+    spaced_text,
     strip_indent,
     text_of,
 )
@@ -263,12 +264,12 @@ class _Play:
         return fc, fs, place, stars
 
     def read_track(self) -> Optional[int]:
-        match = _TRACK.search(text_of(self.top_tags.first("sub_title")))
+        match = _TRACK.search(spaced_text(self.top_tags.first("sub_title")))
         return int(match.group(1)) if match else None
 
     def read_time(self, idx: Optional[str], utc_offset: int) -> Tuple[Optional[int], int, bool]:
         """Read the play's ring slot and time from idx, checked against the shown time."""
-        shown = shown_time(text_of(self.top_tags.first("sub_title")), utc_offset)
+        shown = shown_time(spaced_text(self.top_tags.first("sub_title")), utc_offset)
         if idx is None:
             for box in self.tags.tags("input"):
                 value = box.get("name") == "idx" and box.get("value")

@@ -13,6 +13,7 @@ from .markup import (
     make_soup,
     parse_count,
     short,
+    spaced_text,
     strip_indent,
     text_of,
 )
@@ -121,7 +122,7 @@ def _icon(tags: TagIndex) -> Optional[str]:
 def _stars(tags: TagIndex) -> Optional[int]:
     for img in tags.tags("img"):
         if image_of(img) == "icon_star" and img.parent is not None:
-            text = text_of(img.parent)
+            text = spaced_text(img.parent)
             match = _STARS.search(text)
             if match is None:
                 raise _fail("星星数", text)
@@ -131,7 +132,7 @@ def _stars(tags: TagIndex) -> Optional[int]:
 
 def _play_count(soup: BeautifulSoup) -> Optional[int]:
     counts: List[int] = []
-    for match in _PLAY_COUNT.finditer(soup.get_text()):
+    for match in _PLAY_COUNT.finditer(soup.get_text("\n")):
         try:
             counts.append(parse_count(match.group(1)))
         except ValueError:

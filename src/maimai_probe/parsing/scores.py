@@ -17,6 +17,7 @@ from .markup import (
     plain_strings,
     short,
     shown_achievement,
+    spaced_text,
     strip_indent,
     text_of,
 )
@@ -190,7 +191,7 @@ class _Chart:
 
     def read_dx_score(self, boxes: List[Tag]) -> Tuple[Optional[int], Optional[int]]:
         for box in boxes:
-            text = text_of(box)
+            text = spaced_text(box)
             if "/" not in text:
                 continue
             try:
