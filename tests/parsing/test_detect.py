@@ -98,7 +98,7 @@ BAD_INPUT = [
         "record page cut mid-play",
         _cut_mid_play(),
         "record",
-        "第 2 条游玩记录（「CYCLES」）的DX 分数不见了",
+        "这份「最近游玩记录」页面不完整：官方页面以 </html> 结束",
     ),
     (
         "play without idx",

@@ -42,10 +42,19 @@ def test_international_player_data():
     assert (page.service, page.profile.play_count) == ("intl", 1234)
 
 
-def test_friend_code_alone():
+def test_a_friend_code_without_the_players_name_is_refused():
+    # What is left of a friend-code page that lost its first half: a snapshot without a name.
     text = '<div class="see_through_block m_t_5 m_b_5 p_5 t_c f_15">\n 9012345678901 \n</div>'
-    profile = parse_profile_page(text).profile
-    assert (profile.name, profile.friend_code, profile.rating) == ("", "9012345678901", None)
+    with pytest.raises(PageError) as error:
+        parse_profile_page(text)
+    assert error.value.message.startswith("玩家信息里的名字不见了，页面可能不完整。")
+
+
+def test_an_empty_name_is_refused():
+    text = page_text("friend_code.html").replace("ｍａｉ☆Ｐｒｏｂｅ", "\n\t")
+    with pytest.raises(PageError) as error:
+        parse_profile_page(text)
+    assert error.value.message.startswith("玩家信息里的名字是空的，页面可能不完整。")
 
 
 def test_player_block_without_the_optional_parts():

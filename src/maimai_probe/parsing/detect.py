@@ -7,7 +7,17 @@ from typing import Optional, Tuple, Union
 
 from bs4 import BeautifulSoup
 
-from . import archive, detail, divingfish, errors, other_pages, profile, record, scores
+from . import (
+    archive,
+    damage,
+    detail,
+    divingfish,
+    errors,
+    other_pages,
+    profile,
+    record,
+    scores,
+)
 from .markup import make_soup, short, text_of
 from .playlog import find_play_blocks
 from .results import PageError, ParsedPage
@@ -121,14 +131,19 @@ def _read(text: str, soup: BeautifulSoup) -> Optional[ParsedPage]:
     # Each kind is first looked for in the text: a substring test costs microseconds, a
     # search of the whole tree as much as parsing the plays.
     if _mentions(text, detail.MARKERS) and detail.is_detail_page(soup):
+        _check_whole(text, "游玩详情页面", detail.PAGE)
         page = detail.parse_playlog_detail(text, soup)
     elif "playlog_top_container" in text and find_play_blocks(soup):
+        _check_whole(text, "「最近游玩记录」页面", record.PAGE, "playlog_top_container")
         page = record.parse_record_page(text, soup)
     elif scores.SONG_MARKER in text and scores.is_music_detail(soup):
+        _check_whole(text, "乐曲详情页面", scores.SONG_PAGE, "_score_back")
         page = scores.parse_music_detail(text, soup)
     elif "_score_back" in text and scores.score_blocks(soup):
+        _check_whole(text, "乐曲成绩页面", scores.PAGE, "_score_back")
         page = scores.parse_score_list(text, soup)
     elif _mentions(text, profile.MARKERS) and profile.has_profile(soup):
+        _check_whole(text, "玩家信息页面", profile.PAGE)
         return profile.parse_profile_page(text, soup)
     else:
         return None
@@ -137,6 +152,12 @@ def _read(text: str, soup: BeautifulSoup) -> Optional[ParsedPage]:
         with contextlib.suppress(PageError):
             page.profile = profile.read_profile(soup)
     return page
+
+
+def _check_whole(text: str, kind: str, recognised: str, entry: str = "") -> None:
+    """Refuse a copy of a page that was cut short or garbled, before reading anything."""
+    damage.check_page_ends(text, kind, recognised, entry)
+    damage.check_not_garbled(text, kind, recognised)
 
 
 def _mentions(text: str, markers: Tuple[str, ...]) -> bool:

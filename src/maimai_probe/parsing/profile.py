@@ -52,6 +52,13 @@ def read_profile(soup: BeautifulSoup) -> ProfileSnapshot:
     if name_box is None and friend_code is None:
         raise PageError("页面上没有玩家名字，也没有好友代码。", recognised=PAGE)
     profile = ProfileSnapshot(name=text_of(name_box), friend_code=friend_code)
+    if not profile.name:
+        # Every page showing the player shows their name: a copy without it is damaged.
+        raise PageError(
+            "玩家信息里的名字%s，页面可能不完整。整页都没有导入，请重新保存完整的页面后再试。"
+            % ("是空的" if name_box is not None else "不见了"),
+            recognised=PAGE,
+        )
     block = _player_block(name_box) if name_box is not None else None
     if block is not None:
         tags = TagIndex(block)
