@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-from sqlalchemy import BigInteger, Integer, SmallInteger, String, Text, select
+from sqlalchemy import BigInteger, Integer, SmallInteger, String, Text, select, update
 from sqlalchemy.orm import Session
 
 from .. import game
@@ -286,7 +286,17 @@ def store_page(
     result = FileResult(name, page.page)
     exact = [play for play in page.plays if play.played_at_exact]
     offered, added = store_plays(session, player_id, exact, page.service, now)
+    repaired = 0
+    if page.page in REPAIRING_PAGES:
+        repaired = repair_plays(session, player_id, exact, page.service)
     play_ids = find_play_ids(session, player_id, page.plays)
+    if page.page in REPAIRING_PAGES:
+        repaired += repair_details(session, page.details, play_ids)
+    if repaired:
+        result.warnings.append(
+            "本站存的 %d 条记录与这份页面显示的不同（之前导入的页面可能有损坏），"
+            "已按这份页面改正。" % repaired
+        )
     unmatched = sum(1 for play in page.plays if play.played_at not in play_ids)
     if unmatched:
         result.warnings.append(
@@ -385,6 +395,97 @@ def store_plays(
         for _, play in sorted(by_time.items())
     ]
     return len(rows), insert_ignore(session, Play.__table__, rows, ["player_id", "played_at"])
+
+
+#: The official pages that show a play as the game recorded it: importing one again
+#: corrects what an earlier, damaged copy may have stored for the same play.
+REPAIRING_PAGES = ("record", "playlog_detail")
+#: What such a page says about a play, column by column.
+PLAY_FACTS = (
+    "utc_offset",
+    "ring_slot",
+    "track",
+    "title",
+    "kind",
+    "difficulty",
+    "level",
+    "achievement",
+    "rank",
+    "dx_score",
+    "dx_score_max",
+    "dx_stars",
+    "fc",
+    "fs",
+    "achievement_new_record",
+    "dx_score_new_record",
+    "place",
+    "jacket",
+)
+#: Changing any of these makes the play another chart: its link is made again.
+CHART_FACTS = ("title", "kind", "difficulty")
+DETAIL_FACTS = tuple(name for name in PlayDetail.__dataclass_fields__)
+
+
+def repair_plays(session: Session, player_id: int, plays: List[PlayRecord], service: str) -> int:
+    """Correct stored plays that differ from what an official page shows; return how many.
+
+    A fact the page does not show (None) never erases a stored one.
+    """
+    by_time = {play.played_at: play for play in plays}
+    times = sorted(by_time)
+    columns = [getattr(Play, name) for name in PLAY_FACTS]
+    repaired = 0
+    for start in range(0, len(times), LOOKUP_CHUNK):
+        stored = session.execute(
+            select(Play.id, Play.played_at, Play.service, *columns).where(
+                Play.player_id == player_id,
+                Play.played_at.in_(times[start : start + LOOKUP_CHUNK]),
+            )
+        ).all()
+        for row in stored:
+            play = by_time[row.played_at]
+            changes = {
+                name: getattr(play, name)
+                for name in PLAY_FACTS
+                if getattr(play, name) is not None and getattr(play, name) != getattr(row, name)
+            }
+            if row.service != (play.service or service):
+                changes["service"] = play.service or service
+            if not changes:
+                continue
+            if any(name in changes for name in CHART_FACTS):
+                changes["chart_id"] = None  # linked again to the chart it now names
+            session.execute(update(Play).where(Play.id == row.id).values(**changes))
+            repaired += 1
+    return repaired
+
+
+def repair_details(
+    session: Session, details: Dict[int, PlayDetail], play_ids: Dict[int, int]
+) -> int:
+    """Correct stored details that differ from what a playlogDetail page shows."""
+    wanted = {play_ids[at]: detail for at, detail in details.items() if at in play_ids}
+    if not wanted:
+        return 0
+    columns = [getattr(PlayDetailRow, name) for name in DETAIL_FACTS]
+    stored = session.execute(
+        select(PlayDetailRow.play_id, *columns).where(PlayDetailRow.play_id.in_(sorted(wanted)))
+    ).all()
+    repaired = 0
+    for row in stored:
+        detail = wanted[row.play_id]
+        changes = {
+            name: getattr(detail, name)
+            for name in DETAIL_FACTS
+            if getattr(detail, name) not in (None, {}, [])
+            and getattr(detail, name) != getattr(row, name)
+        }
+        if changes:
+            session.execute(
+                update(PlayDetailRow).where(PlayDetailRow.play_id == row.play_id).values(**changes)
+            )
+            repaired += 1
+    return repaired
 
 
 def store_details(
