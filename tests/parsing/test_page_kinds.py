@@ -82,3 +82,12 @@ def test_a_hand_made_friend_vs_page_is_refused():
         '<img src="https://maimai.wahlap.com/maimai-mobile/img/title_friend_vs.png"',
     )
     assert refusal(text).recognised == "friend_vs"
+
+
+@pytest.mark.parametrize("heading", ["RATING对象曲（新曲）", "Rating 候补", "新曲枠 対象楽曲"])
+def test_a_list_headed_as_the_rating_charts_is_a_rating_target_page(heading):
+    text = page_text("rating_target_intl.html")
+    for old in ("Songs for Rating(New)", "Songs for Rating(Others)"):
+        text = text.replace(old, heading)
+    text = text.replace("Music for DX RATING", "Music")
+    assert refusal(text).recognised == "rating_target"

@@ -74,13 +74,25 @@ def refusal_before_reading(text: str, soup: BeautifulSoup) -> Optional[PageError
             + "要记录你自己的玩家信息，请保存首页、玩家数据或「好友代码」页面。",
             recognised=FRIEND_LIST,
         )
-    if any(marker in text for marker in _RATING_TARGET_MARKERS):
+    if any(marker in text for marker in _RATING_TARGET_MARKERS) or _rating_headings(text, soup):
         return PageError(
             "这是「Rating 对象乐曲」页面：它只列出计入 Rating 的乐曲，本站不从这里导入。"
             + SAVE_INSTEAD,
             recognised=RATING_TARGET,
         )
     return None
+
+
+def _rating_headings(text: str, soup: BeautifulSoup) -> bool:
+    """Tell whether a list of charts is headed as the charts counted in the rating."""
+    if "_score_back" not in text or "screw_block" not in text:
+        return False
+    for tag in soup.find_all("div"):
+        if has_class(tag, "screw_block"):
+            heading = text_of(tag)
+            if "rating" in heading.lower() or "対象" in heading or "对象" in heading:
+                return True
+    return False
 
 
 def divingfish_page_refusal(text: str) -> Optional[PageError]:
