@@ -194,7 +194,7 @@ def _not_understood(text: str, soup: BeautifulSoup) -> PageError:
     title = text_of(soup.find("title"))
     named = "（标题「%s」）" % short(title) if title else ""
     return PageError(
-        "这是一个网页%s，但上面没有游玩记录、乐曲成绩或玩家信息。"
-        "请保存「最近游玩记录」、游玩详情或乐曲成绩页面。" % named,
+        "这是一个网页%s，但上面没有游玩记录、乐曲成绩或玩家信息。" % named
+        + other_pages.SAVE_INSTEAD,
         recognised=UNKNOWN,
     )
