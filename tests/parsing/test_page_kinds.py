@@ -91,3 +91,22 @@ def test_a_list_headed_as_the_rating_charts_is_a_rating_target_page(heading):
         text = text.replace(old, heading)
     text = text.replace("Music for DX RATING", "Music")
     assert refusal(text).recognised == "rating_target"
+
+
+@pytest.mark.parametrize(
+    "mark",
+    [
+        '<script src="https://www.diving-fish.com/maimaidx/prober/app.js"></script>',
+        "<p>水鱼查分器</p>",
+        '<a href="/api/maimaidxprober/player/records">records</a>',
+    ],
+)
+def test_a_diving_fish_page_asking_for_a_login_is_not_called_a_login_page(mark):
+    text = (
+        '<!DOCTYPE html><html><head><title>查分器</title></head><body><div id="app">'
+        '<p>请在微信客户端打开</p><input type="password" name="password"/>'
+        "%s</div></body></html>" % mark
+    )
+    error = refusal(text)
+    assert error.recognised == "divingfish_page"
+    assert "登录页面" not in error.message

@@ -34,7 +34,14 @@ _RATING_TARGET_MARKERS = (
     "Rating对象乐曲",
     "Music for DX RATING",
 )
-_DIVINGFISH_MARKERS = ("diving-fish.com", "水鱼查分器", "舞萌 DX 查分器", "舞萌DX查分器")
+_DIVINGFISH_MARKERS = (
+    "diving-fish",
+    "maimaidxprober",
+    "/maimaidx/prober",
+    "水鱼查分器",
+    "舞萌 DX 查分器",
+    "舞萌DX查分器",
+)
 _OFFICIAL_MARKERS = ("maimai.wahlap.com/maimai-mobile", "maimaidx-eng.com/maimai-mobile")
 _TITLE_IMAGE = re.compile(r"^title_([a-z_]+)$")
 #: The official pages' title images, by the name players know them by.
