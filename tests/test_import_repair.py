@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from import_helpers import PAGES, new_player, own_record_page
 from maimai_probe import importing
-from maimai_probe.models import Chart, Play, PlayDetail, Song
+from maimai_probe.models import Chart, Play, PlayDetail, Score, Song
 from maimai_probe.parsing.detect import parse_page
 
 NOW = 1760000000
@@ -145,3 +145,47 @@ def test_an_archive_does_not_overwrite_what_official_pages_showed(session):
     assert result.files[0].warnings == []
     good = {p.played_at: p.title for p in parse_page(own_record_page()).plays}
     assert {p.played_at: p.title for p in stored_plays(session, player)} == good
+
+
+def test_a_good_score_list_drops_the_readings_a_garbled_copy_stored(session):
+    player = new_player(session)[0]
+    text = (PAGES / "music_level_intl.html").read_text("utf-8")
+    good = parse_page(text)
+    bad = copy.deepcopy(good)
+    for score in bad.scores:
+        score.title = garbled(score.title)
+    importing.import_pages(session, player, [bad], NOW)
+    garbled_titles = {garbled(score.title) for score in good.scores}
+    assert garbled_titles != {score.title for score in good.scores}
+
+    result = importing.import_uploads(
+        session, player, [importing.read_upload("level.html", text.encode())], NOW + 60
+    )
+    # "Garakuta Doll Play" is ASCII: its reading was never garbled, so it is known.
+    assert (result.new["scores"], result.known["scores"]) == (2, 1)
+    assert result.files[0].warnings == [
+        "本站存的 2 条记录与这份页面显示的不同（之前导入的页面可能有损坏），已按这份页面改正。"
+    ]
+    session.expire_all()
+    stored = session.scalars(select(Score.title).where(Score.player_id == player.id)).all()
+    assert sorted(stored) == sorted(score.title for score in good.scores)
+
+    again = importing.import_uploads(
+        session, player, [importing.read_upload("level.html", text.encode())], NOW + 120
+    )
+    assert (again.new["scores"], again.known["scores"], again.files[0].warnings) == (0, 3, [])
+
+
+def test_a_reading_of_another_score_is_not_dropped(session):
+    player = new_player(session)[0]
+    text = (PAGES / "music_level_intl.html").read_text("utf-8")
+    other = copy.deepcopy(parse_page(text))
+    for score in other.scores:
+        score.title = garbled(score.title)
+        score.achievement -= 1  # a reading of another score: not this page's garbled twin
+    importing.import_pages(session, player, [other], NOW)
+    result = importing.import_uploads(
+        session, player, [importing.read_upload("level.html", text.encode())], NOW + 60
+    )
+    assert result.files[0].warnings == []
+    assert len(session.scalars(select(Score.id).where(Score.player_id == player.id)).all()) == 6

@@ -14,7 +14,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-from sqlalchemy import BigInteger, Integer, SmallInteger, String, Text, select, update
+from sqlalchemy import BigInteger, Integer, SmallInteger, String, Text, delete, select, update
 from sqlalchemy.orm import Session
 
 from .. import game
@@ -292,6 +292,8 @@ def store_page(
     play_ids = find_play_ids(session, player_id, page.plays)
     if page.page in REPAIRING_PAGES:
         repaired += repair_details(session, page.details, play_ids)
+    if page.page in OFFICIAL_SCORE_PAGES:
+        repaired += drop_garbled_scores(session, player_id, page)
     if repaired:
         result.warnings.append(
             "本站存的 %d 条记录与这份页面显示的不同（之前导入的页面可能有损坏），"
@@ -497,6 +499,44 @@ def store_details(
         if played_at in play_ids:  # a detail whose play was skipped has nothing to attach to
             rows.append(dict(asdict(detail), play_id=play_ids[played_at]))
     return len(rows), insert_ignore(session, PlayDetailRow.__table__, rows, ["play_id"])
+
+
+#: How UTF-8 text is garbled by being read with another encoding and saved again.
+GARBLING_DECODINGS = ("gbk", "cp1252")
+
+
+def garbled_titles(title: str) -> List[str]:
+    """Return how a title looks in a copy whose UTF-8 was read with a wrong encoding."""
+    encoded = title.encode("utf-8")
+    variants = {encoded.decode(encoding, "replace") for encoding in GARBLING_DECODINGS}
+    return sorted(variants - {title})
+
+
+def drop_garbled_scores(session: Session, player_id: int, page: ParsedPage) -> int:
+    """Delete readings a garbled copy of this page stored: the same reading, title garbled.
+
+    A reading's title is part of its identity, so a good page cannot correct one in place;
+    the garbled reading is dropped and the page's own reading stands.
+    """
+    readings = {}
+    for score in page.scores:
+        facts = (score.kind, score.difficulty, score.achievement, score.dx_score or 0)
+        for variant in garbled_titles(score.title):  # none for ASCII titles
+            readings[(variant,) + facts + (score.fc, score.fs)] = True
+    titles = sorted({key[0] for key in readings})
+    identity = [Score.title, Score.kind, Score.difficulty, Score.achievement, Score.dx_score]
+    garbled = []
+    for start in range(0, len(titles), LOOKUP_CHUNK):
+        rows = session.execute(
+            select(Score.id, *identity, Score.fc, Score.fs).where(
+                Score.player_id == player_id,
+                Score.title.in_(titles[start : start + LOOKUP_CHUNK]),
+            )
+        ).all()
+        garbled += [row[0] for row in rows if tuple(row[1:]) in readings]
+    for start in range(0, len(garbled), LOOKUP_CHUNK):
+        session.execute(delete(Score).where(Score.id.in_(garbled[start : start + LOOKUP_CHUNK])))
+    return len(garbled)
 
 
 def store_scores(session: Session, player_id: int, page: ParsedPage, now: int) -> Tuple[int, int]:
