@@ -14,7 +14,8 @@ import tempfile
 from typing import Callable, Dict, List
 
 from bench import common
-from maimai_probe import create_app, tokens
+from maimai_probe import create_app
+from maimai_probe.importing import tokens
 
 SHARED_PAGE = common.ROOT.parent / "shared" / "fixtures" / "maimai-mobile" / "record.html"
 OWN_PAGE = common.ROOT / "tests" / "fixtures" / "pages" / "record_cn.html"

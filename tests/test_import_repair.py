@@ -5,7 +5,7 @@ import copy
 from sqlalchemy import select
 
 from import_helpers import PAGES, new_player, own_record_page
-from maimai_probe import importing
+from maimai_probe.importing import store
 from maimai_probe.models import Chart, Play, PlayDetail, Score, Song
 from maimai_probe.parsing.detect import parse_page
 
@@ -27,7 +27,7 @@ def garbled(text):
 
 
 def good_upload():
-    return importing.read_upload("record.html", own_record_page())
+    return store.read_upload("record.html", own_record_page())
 
 
 def stored_plays(session, player):
@@ -42,7 +42,7 @@ def import_damaged(session, player, damage):
     page = copy.deepcopy(parse_page(own_record_page()))
     for play in page.plays:
         damage(play)
-    importing.import_pages(session, player, [page], NOW)
+    store.import_pages(session, player, [page], NOW)
 
 
 def test_a_good_page_corrects_garbled_titles_and_relinks_them(session):
@@ -61,7 +61,7 @@ def test_a_good_page_corrects_garbled_titles_and_relinks_them(session):
     ]
     assert damaged[-1].chart_id is None
 
-    result = importing.import_uploads(session, player, [good_upload()], NOW + 60)
+    result = store.import_uploads(session, player, [good_upload()], NOW + 60)
     file = result.files[0]
     assert (file.new["plays"], file.known["plays"]) == (0, 4)
     changed = sum(1 for play in good.plays if garbled(play.title) != play.title)
@@ -75,7 +75,7 @@ def test_a_good_page_corrects_garbled_titles_and_relinks_them(session):
         assert stored.imported_at == NOW  # still the first import's time
     assert stored_plays(session, player)[-1].chart_id == chart_id  # its real title's chart
 
-    again = importing.import_uploads(session, player, [good_upload()], NOW + 120)
+    again = store.import_uploads(session, player, [good_upload()], NOW + 120)
     assert again.files[0].warnings == []
     assert (again.new["plays"], again.known["plays"]) == (0, 4)
 
@@ -88,7 +88,7 @@ def test_a_good_page_corrects_a_misread_number(session):
         play.achievement -= 1
 
     import_damaged(session, player, misread)
-    result = importing.import_uploads(session, player, [good_upload()], NOW + 60)
+    result = store.import_uploads(session, player, [good_upload()], NOW + 60)
     assert "已按这份页面改正" in result.files[0].warnings[0]
     good = {p.played_at: p for p in parse_page(own_record_page()).plays}
     for stored in stored_plays(session, player):
@@ -101,12 +101,12 @@ def test_a_good_page_corrects_a_misread_number(session):
 
 def test_a_fact_a_page_does_not_show_is_kept(session):
     player = new_player(session)[0]
-    importing.import_uploads(session, player, [good_upload()], NOW)
+    store.import_uploads(session, player, [good_upload()], NOW)
     page = copy.deepcopy(parse_page(own_record_page()))
     for play in page.plays:
         play.level = None
         play.jacket = None
-    result = importing.import_pages(session, player, [page], NOW + 60)
+    result = store.import_pages(session, player, [page], NOW + 60)
     assert result.files[0].warnings == []
     good = {p.played_at: p for p in parse_page(own_record_page()).plays}
     for stored in stored_plays(session, player):
@@ -123,10 +123,10 @@ def test_a_good_detail_page_corrects_a_garbled_detail(session):
     assert detail.matching_players == ["ｍａｉ\u3000ｍａｉ", "Lumi☆"]
     bad = copy.deepcopy(page)
     bad.details[played_at].matching_players = [garbled(name) for name in detail.matching_players]
-    importing.import_pages(session, player, [bad], NOW)
+    store.import_pages(session, player, [bad], NOW)
     session.expire_all()
     assert session.scalars(select(PlayDetail)).one().matching_players != detail.matching_players
-    result = importing.import_pages(session, player, [page], NOW + 60)
+    result = store.import_pages(session, player, [page], NOW + 60)
     assert result.files[0].known["details"] == 1
     assert "已按这份页面改正" in result.files[0].warnings[0]
     session.expire_all()
@@ -135,13 +135,13 @@ def test_a_good_detail_page_corrects_a_garbled_detail(session):
 
 def test_an_archive_does_not_overwrite_what_official_pages_showed(session):
     player = new_player(session)[0]
-    importing.import_uploads(session, player, [good_upload()], NOW)
+    store.import_uploads(session, player, [good_upload()], NOW)
     archive = copy.deepcopy(parse_page(own_record_page()))
     archive.page, archive.service = "archive", "archive"
     for play in archive.plays:
         play.title = garbled(play.title)
         play.service = "cn"
-    result = importing.import_pages(session, player, [archive], NOW + 60)
+    result = store.import_pages(session, player, [archive], NOW + 60)
     assert result.files[0].warnings == []
     good = {p.played_at: p.title for p in parse_page(own_record_page()).plays}
     assert {p.played_at: p.title for p in stored_plays(session, player)} == good
@@ -154,12 +154,12 @@ def test_a_good_score_list_drops_the_readings_a_garbled_copy_stored(session):
     bad = copy.deepcopy(good)
     for score in bad.scores:
         score.title = garbled(score.title)
-    importing.import_pages(session, player, [bad], NOW)
+    store.import_pages(session, player, [bad], NOW)
     garbled_titles = {garbled(score.title) for score in good.scores}
     assert garbled_titles != {score.title for score in good.scores}
 
-    result = importing.import_uploads(
-        session, player, [importing.read_upload("level.html", text.encode())], NOW + 60
+    result = store.import_uploads(
+        session, player, [store.read_upload("level.html", text.encode())], NOW + 60
     )
     # "Garakuta Doll Play" is ASCII: its reading was never garbled, so it is known.
     assert (result.new["scores"], result.known["scores"]) == (2, 1)
@@ -170,8 +170,8 @@ def test_a_good_score_list_drops_the_readings_a_garbled_copy_stored(session):
     stored = session.scalars(select(Score.title).where(Score.player_id == player.id)).all()
     assert sorted(stored) == sorted(score.title for score in good.scores)
 
-    again = importing.import_uploads(
-        session, player, [importing.read_upload("level.html", text.encode())], NOW + 120
+    again = store.import_uploads(
+        session, player, [store.read_upload("level.html", text.encode())], NOW + 120
     )
     assert (again.new["scores"], again.known["scores"], again.files[0].warnings) == (0, 3, [])
 
@@ -183,9 +183,9 @@ def test_a_reading_of_another_score_is_not_dropped(session):
     for score in other.scores:
         score.title = garbled(score.title)
         score.achievement -= 1  # a reading of another score: not this page's garbled twin
-    importing.import_pages(session, player, [other], NOW)
-    result = importing.import_uploads(
-        session, player, [importing.read_upload("level.html", text.encode())], NOW + 60
+    store.import_pages(session, player, [other], NOW)
+    result = store.import_uploads(
+        session, player, [store.read_upload("level.html", text.encode())], NOW + 60
     )
     assert result.files[0].warnings == []
     assert len(session.scalars(select(Score.id).where(Score.player_id == player.id)).all()) == 6

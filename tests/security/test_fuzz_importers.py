@@ -292,7 +292,7 @@ TAG_BOMBS = {
 
 @pytest.mark.parametrize("name", sorted(TAG_BOMBS))
 def test_tag_bombs_are_refused_and_nothing_is_written(store_app, name):
-    session, player, upload, result = store(store_app, TAG_BOMBS[name])
+    session, player, upload, result = import_fuzzed(store_app, TAG_BOMBS[name])
     try:
         assert upload.page is None
         assert "不像是官方页面，没有解析" in result.files[0].error
