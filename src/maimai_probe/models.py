@@ -87,6 +87,8 @@ class CatalogSync(Base):
     songs = Column(Integer, nullable=False)  # in the synced list
     added = Column(Integer, nullable=False)
     updated = Column(Integer, nullable=False)
+    # jieba's words of every title and artist (JSON), written by the sync: see catalog.search.
+    search_terms = Column(Text, nullable=True)
 
 
 class Chart(Base):

@@ -1,8 +1,15 @@
-"""Search song titles and artists with jieba: an inverted index built once per process."""
+"""Search song titles and artists with jieba: an inverted index built once per process.
+
+Each catalog sync stores jieba's words of every title and artist beside its catalog_sync
+row, so a fresh process builds the index from them without segmenting the catalog again.
+"""
 
 import bisect
+import json
 import logging
+import os
 import re
+import sys
 import tempfile
 import threading
 import unicodedata
@@ -11,7 +18,8 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Song
+from ..models import CatalogSync, Song
+from . import dictionary
 
 #: The longest query searched; longer ones are cut (no title is this long).
 MAX_QUERY = 100
@@ -34,13 +42,24 @@ _indexes = {}  # type: Dict[str, Tuple[Tuple[Any, ...], SearchIndex]]
 
 
 def load_jieba() -> Any:
-    """Import jieba on first use, with its cache in the temp dir and its chatter quiet."""
-    import jieba
+    """Import jieba on first use, with its prepared dictionary and its chatter quiet."""
+    # jieba is imported on first use, never with the app: it costs a cold start 0.1 s.
+    # Without pkg_resources jieba opens its own files directly, as it does when setuptools is
+    # missing; importing pkg_resources would cost a first search 60 ms more.
+    blocked = "pkg_resources" not in sys.modules
+    if blocked:
+        sys.modules["pkg_resources"] = None  # type: ignore
+    try:
+        import jieba
+    finally:
+        if blocked and sys.modules.get("pkg_resources", False) is None:
+            del sys.modules["pkg_resources"]
 
     # Serverless file systems are read-only except the temp dir, where jieba keeps its cache.
     jieba.dt.tmp_dir = tempfile.gettempdir()
     jieba.tmp_dir = jieba.dt.tmp_dir
     jieba.setLogLevel(logging.WARNING)
+    dictionary.install(jieba)
     return jieba
 
 
@@ -91,12 +110,18 @@ def query_words(query: str, jieba: Any) -> List[str]:
 class Field:
     """One searchable field of every entry (title or artist) and its inverted indexes."""
 
-    def __init__(self, texts: List[str], jieba: Any) -> None:
+    def __init__(
+        self, texts: List[str], jieba: Any, segments: Optional[Dict[str, List[str]]] = None
+    ) -> None:
         self.texts = texts
         self.terms = {}  # type: Dict[str, Set[int]]
         self.grams = {}  # type: Dict[str, Set[int]]
+        segments = {} if segments is None else segments
         for number, text in enumerate(texts):
-            for term in document_terms(text, jieba):
+            cut = segments.get(text)
+            if cut is None:
+                cut = segments[text] = sorted(document_terms(text, jieba))
+            for term in cut:
                 self.terms.setdefault(term, set()).add(number)
             for gram in grams(text):
                 self.grams.setdefault(gram, set()).add(number)
@@ -123,16 +148,24 @@ class Field:
 class SearchIndex:
     """Titles and their artists, searchable by words in any of the game's languages."""
 
-    def __init__(self, songs: Iterable[Tuple[str, Optional[str]]]) -> None:
+    def __init__(
+        self,
+        songs: Iterable[Tuple[str, Optional[str]]],
+        segments: Optional[Dict[str, List[str]]] = None,
+    ) -> None:
         jieba = load_jieba()
+        #: Each normalised text's index terms: those given (stored by the sync), then cut here.
+        self.segments = dict(segments or {})  # type: Dict[str, List[str]]
         artists = {}  # type: Dict[str, List[str]]
         for title, artist in songs:
             names = artists.setdefault(title, [])
             if artist and artist not in names:
                 names.append(artist)
         self.titles = sorted(artists)
-        self.title = Field([normalise(title) for title in self.titles], jieba)
-        self.artist = Field([normalise(" / ".join(artists[title])) for title in self.titles], jieba)
+        self.title = Field([normalise(title) for title in self.titles], jieba, self.segments)
+        self.artist = Field(
+            [normalise(" / ".join(artists[title])) for title in self.titles], jieba, self.segments
+        )
         self.exact = {}  # type: Dict[str, List[int]]
         for number, text in enumerate(self.title.texts):
             self.exact.setdefault(text, []).append(number)
@@ -178,6 +211,37 @@ class SearchIndex:
         return [self.titles[number] for number in ordered[:limit]]
 
 
+def segmenter(jieba: Any) -> str:
+    """Name what cut the stored terms: jieba's version and its dictionary's size."""
+    size = os.path.getsize(dictionary.default_dictionary(jieba))
+    return "jieba %s, dict.txt %d bytes" % (jieba.__version__, size)
+
+
+def stored_terms(index: SearchIndex) -> str:
+    """Return an index's terms as the sync stores them: JSON, with what cut them."""
+    stored = {"segmenter": segmenter(index.jieba), "terms": index.segments}
+    return json.dumps(stored, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def read_terms(stored: Optional[str]) -> Dict[str, List[str]]:
+    """Return the stored terms, or none when another jieba or dictionary cut them."""
+    if not stored:
+        return {}
+    try:
+        loaded = json.loads(stored)
+    except ValueError:
+        return {}
+    if not isinstance(loaded, dict) or loaded.get("segmenter") != segmenter(load_jieba()):
+        return {}
+    terms = loaded.get("terms")
+    return terms if isinstance(terms, dict) else {}
+
+
+def catalog_songs(session: Session) -> List[Tuple[str, Optional[str]]]:
+    """Return every song's title and artist, as the index takes them."""
+    return [(title, artist) for title, artist in session.execute(select(Song.title, Song.artist))]
+
+
 def catalog_signature(session: Session) -> Tuple[Any, ...]:
     """Return what changes when the catalog does: song count, newest row, title lengths."""
     row = session.execute(
@@ -199,8 +263,10 @@ def catalog_index(session: Session) -> SearchIndex:
         cached = _indexes.get(key)
         if cached is not None and cached[0] == signature:
             return cached[1]
-        songs = session.execute(select(Song.title, Song.artist)).all()
-        index = SearchIndex((title, artist) for title, artist in songs)
+        stored = session.scalar(
+            select(CatalogSync.search_terms).order_by(CatalogSync.id.desc()).limit(1)
+        )
+        index = SearchIndex(catalog_songs(session), read_terms(stored))
         _indexes[key] = (signature, index)
         return index
 

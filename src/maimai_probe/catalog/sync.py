@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import game
 from ..models import CatalogSync, Chart, Song, bump_revision
+from . import search
 
 #: The public Diving-Fish catalog (China server songs and constants).
 DEFAULT_URL = "https://www.diving-fish.com/api/maimaidxprober/music_data"
@@ -234,9 +235,11 @@ def sync_catalog(session: Session, songs: List[CatalogSong]) -> SyncResult:
                 changed = True
         updated += int(changed)
     bump_revision(session)  # constants and titles show on every player's pages
-    session.add(
-        CatalogSync(synced_at=int(time.time()), songs=len(songs), added=added, updated=updated)
-    )
+    record = CatalogSync(synced_at=int(time.time()), songs=len(songs), added=added, updated=updated)
+    session.add(record)
+    session.flush()
+    # Segmented once here, so that no process has to load jieba's dictionary to search.
+    record.search_terms = search.stored_terms(search.SearchIndex(search.catalog_songs(session)))
     session.flush()
     return SyncResult(len(songs), sum(len(entry.charts) for entry in songs), added, updated)
 
