@@ -24,7 +24,9 @@ import calendar
 import concurrent.futures
 import glob
 import hashlib
+import importlib.util
 import os
+import posixpath
 import re
 import shutil
 import stat
@@ -38,6 +40,9 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LOCK_PATH = os.path.join(HERE, "requirements.lock")
+DICTIONARY_MODULE = os.path.join(
+    os.path.dirname(HERE), "src", "maimai_probe", "catalog", "dictionary.py"
+)
 WHEEL_DIR = os.path.join(HERE, "build", "wheels")
 DIST_DIR = os.path.join(HERE, "dist")
 LAYER_NAME = "maimai-probe-layer-py36"
@@ -645,6 +650,23 @@ def collect(pins: List[Pin], wheel_dir: str) -> Dict[str, bytes]:
     return layer
 
 
+def with_prepared_dictionary(files: Dict[str, bytes]) -> Dict[str, bytes]:
+    """Add jieba's prepared dictionary beside its dict.txt, so no cold start builds one.
+
+    The app reads it shard by shard (src/maimai_probe/catalog/dictionary.py, loaded here by
+    its path: it needs nothing but the standard library); without it each container would
+    build it into its temp dir on the first search.
+    """
+    source = "jieba/dict.txt"
+    if source not in files:
+        return files
+    spec = importlib.util.spec_from_file_location("jieba_dictionary", DICTIONARY_MODULE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore
+    prepared = posixpath.join(posixpath.dirname(source), module.SHIPPED_NAME)
+    return dict(files, **{prepared: module.prepare(files[source])})
+
+
 # --- bytecode -------------------------------------------------------------------------------
 
 _IS_CPYTHON36 = (
@@ -859,7 +881,7 @@ def build(
     pins = read_lock(lock_path or LOCK_PATH)
     fetch(pins, wheel_dir, offline=offline)
     verify(pins, wheel_dir)
-    layer = collect(pins, wheel_dir)
+    layer = with_prepared_dictionary(collect(pins, wheel_dir))
     if python36 is not None:
         bytecode, failures = compile_bytecode(layer, python36)
         layer = with_bytecode(layer, bytecode)

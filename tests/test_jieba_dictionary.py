@@ -59,7 +59,7 @@ def own_tokenizer(jieba, tmp_path_factory):
 def prepared_path(jieba, tmp_path_factory):
     path = tmp_path_factory.mktemp("prepared") / dictionary.SHIPPED_NAME
     with open(dictionary.default_dictionary(jieba), "rb") as source:
-        path.write_bytes(dictionary.prepare(source))
+        path.write_bytes(dictionary.prepare(source.read()))
     return path
 
 
@@ -222,3 +222,16 @@ def test_each_sync_stores_the_catalogs_terms_and_a_fresh_index_uses_them(app, se
     search._indexes.clear()
     assert search.search_titles(session, "zzzqword") == []
     assert search.search_titles(session, "ヒバナ") == ["ヒバナ", "ユメヒバナ"]
+
+
+def test_the_layer_ships_the_prepared_dictionary_beside_dict_txt(tmp_path):
+    from layer import build
+
+    source = "舞萌 3 n\n查分器 5 n\n".encode()
+    files = build.with_prepared_dictionary({"jieba/dict.txt": source, "other.py": b""})
+    assert sorted(files) == ["jieba/dict.shards", "jieba/dict.txt", "other.py"]
+    (tmp_path / "dict.shards").write_bytes(files["jieba/dict.shards"])
+    frequencies = dictionary.PreparedFrequencies(str(tmp_path / "dict.shards"), len(source))
+    assert (frequencies["舞萌"], frequencies["查分"], frequencies["查分器"]) == (3, 0, 5)
+    assert frequencies.total == 8
+    assert build.with_prepared_dictionary({"other.py": b""}) == {"other.py": b""}

@@ -18,7 +18,7 @@ import mmap
 import os
 import struct
 import tempfile
-from typing import IO, Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Dict, Iterable, Optional, Tuple
 
 MAGIC = b"maimai-probe jieba shards 1\n"
 #: Shards by the code point of an entry's first character; CJK code points are dense.
@@ -51,10 +51,10 @@ def shard_of(word: str) -> int:
     return ord(word[0]) % SHARDS
 
 
-def prepare(dictionary: IO[bytes]) -> bytes:
-    """Return the prepared file of a dict.txt: a header, then each shard, marshalled."""
-    size = os.fstat(dictionary.fileno()).st_size
-    frequencies, total = read_dictionary(dictionary)
+def prepare(dictionary: bytes) -> bytes:
+    """Return the prepared file of a dict.txt's bytes: a header, then each shard, marshalled."""
+    size = len(dictionary)
+    frequencies, total = read_dictionary(dictionary.splitlines())
     shards = [{} for _ in range(SHARDS)]  # type: Any
     for word, frequency in frequencies.items():
         shards[shard_of(word)][word] = frequency
@@ -154,7 +154,7 @@ def open_prepared(dictionary: str) -> PreparedFrequencies:
                 continue
     path = cache_path(size)
     with open(dictionary, "rb") as source:
-        prepared = prepare(source)
+        prepared = prepare(source.read())
     handle, partial = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".partial")
     try:
         with os.fdopen(handle, "wb") as out:
