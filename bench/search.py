@@ -2,11 +2,14 @@
 
     .venv/bin/python -m bench.search [--runs 5] [--plays 5000]
 
-jieba's first use is timed in fresh processes: with an empty temp dir (no cache: jieba builds
-its prefix dictionary and writes jieba.cache) and again with the cache in place, as a warm
-serverless instance after a cold one. Queries are timed against the plain substring scan the
-search falls back to. The song list is timed through the app (queries and rendering) on SQLite
-with the shared Diving-Fish catalog (a made-up one of the same size without ../shared).
+jieba's first use is timed in fresh processes: with an empty temp dir (no prepared dictionary:
+it is built from dict.txt into the temp dir) and again with it in place, as a warm serverless
+instance after a cold one. The first search of a fresh process is timed against a warm one,
+on a SQLite catalog synced beforehand: with the prepared dictionary and the terms the sync
+stored, without the prepared dictionary, and without stored terms. Queries are timed against
+the plain substring scan the search falls back to. The song list is timed through the app
+(queries and rendering) on SQLite with the shared Diving-Fish catalog (a made-up one of the
+same size without ../shared).
 """
 
 import argparse
@@ -118,14 +121,141 @@ def first_use(runs: int) -> Table:
             ["what", "import", "dictionary", "first cut", "warm cut", "process wall"],
             rows,
             [
-                "import = search.load_jieba(); dictionary = jieba.initialize(), which builds"
-                " the prefix dictionary (and writes jieba.cache) or reads the cache;",
+                "import = search.load_jieba(), which opens the prepared dictionary (building it"
+                " into the temp dir when it is not there); dictionary = jieba.initialize(), now"
+                " nothing: shards are read as cuts need them;",
                 "process wall = the whole interpreter, imports of the app included.",
                 "jieba.analyse row: dictionary = importing jieba.analyse (IDF table, POS model)"
                 " and the first call on the sample text; warm cut = the next call.",
             ],
         )
     )
+
+
+FIRST_SEARCH = """
+import json, sys, time
+started = time.perf_counter()
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+from maimai_probe.catalog import search
+engine = create_engine(sys.argv[1])
+session = Session(engine)
+session.execute(search.select(search.Song.id).limit(1)).all()  # the database, opened
+ready = time.perf_counter()
+first = search.search_titles(session, sys.argv[2])
+searched = time.perf_counter()
+warm = []
+for _ in range(5):
+    again = time.perf_counter()
+    assert search.search_titles(session, sys.argv[2]) == first
+    warm.append(time.perf_counter() - again)
+warm.sort()
+frequencies = search.load_jieba().dt.FREQ
+print(json.dumps([(ready - started) * 1000, (searched - ready) * 1000, warm[2] * 1000, len(first),
+                  getattr(frequencies, "shards_loaded", lambda: None)()]))
+"""
+
+#: Queries of the first-search rows: kana, kanji, latin, one character.
+FIRST_QUERIES = ("ヒバナ", "初音ミク", "world", "の")
+
+
+def first_search(runs: int, data: List[Dict[str, Any]]) -> Table:
+    """Time a fresh process's first search against its warm ones, three ways."""
+    from maimai_probe.catalog import dictionary
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "catalog.sqlite3")
+        app = create_app(
+            {
+                "APP_ENV": "development",
+                "SECRET_KEY": "bench-secret-0123456789abcdef",
+                "DATABASE_URL": "sqlite:///" + path,
+                "AUTO_MIGRATE": True,
+            }
+        )
+        database = app.extensions["maimai_probe.db"]
+        with database.session() as session:
+            sync.sync_catalog(session, sync.read_catalog(data))
+            session.commit()
+        unstored = os.path.join(folder, "unstored.sqlite3")
+        with database.engine.begin() as connection:
+            connection.exec_driver_sql("VACUUM INTO '%s'" % unstored)
+        database.dispose()
+        import sqlite3
+
+        with sqlite3.connect(unstored) as connection:
+            connection.execute("UPDATE catalog_sync SET search_terms = NULL")
+        prepared_temp = os.path.join(folder, "prepared")
+        os.mkdir(prepared_temp)
+        scenarios = (
+            ("prepared dictionary, terms stored by the sync", path, prepared_temp, False),
+            ("no prepared dictionary yet (built in the temp dir)", path, None, True),
+            (
+                "prepared dictionary, no stored terms (cuts the catalog)",
+                unstored,
+                prepared_temp,
+                False,
+            ),
+        )
+        run_search(prepared_temp, "sqlite:///" + path, "")  # builds the prepared dictionary
+        rows = []
+        for label, database_path, temp, fresh_temp in scenarios:
+            for query in FIRST_QUERIES:
+                timings = []
+                for _ in range(runs):
+                    with tempfile.TemporaryDirectory() as empty:
+                        folder_used = empty if fresh_temp else temp
+                        timings.append(run_search(folder_used, "sqlite:///" + database_path, query))
+                columns = list(zip(*timings))
+                ready, first, warm = (statistics.median(column) for column in columns[:3])
+                rows.append(
+                    [label, query, columns[3][0], ready, first, warm, first - warm, columns[4][0]]
+                )
+        shipped = os.path.join(
+            os.path.dirname(dictionary.default_dictionary(search.load_jieba())),
+            dictionary.SHIPPED_NAME,
+        )
+    return show(
+        Table(
+            "first search of a fresh process (median of %d processes, ms)" % runs,
+            [
+                "how",
+                "query",
+                "found",
+                "imports + open",
+                "first search",
+                "warm search",
+                "first − warm",
+                "shards read",
+            ],
+            rows,
+            [
+                "A fresh interpreter opens the SQLite catalog (%d songs) synced beforehand and"
+                " searches through search.search_titles: the first search imports jieba, reads"
+                " the stored terms and builds the index; warm = median of the next 5 of the"
+                " same query." % len(data),
+                "The prepared dictionary: %s in the temp dir, as a container finds it after"
+                " its first search; the layer ships it beside dict.txt (%s here)."
+                % ("built once", "present" if os.path.exists(shipped) else "absent"),
+                "Goal: first − warm ≤ 100 ms.",
+            ],
+        )
+    )
+
+
+def run_search(temp_dir: str, url: str, query: str) -> List[float]:
+    """Run FIRST_SEARCH in a new interpreter; return its numbers."""
+    import json
+
+    environ = dict(os.environ, TMPDIR=temp_dir, PYTHONPATH=str(ROOT / "src"))
+    output = subprocess.run(
+        [sys.executable, "-c", FIRST_SEARCH, url, query],
+        env=environ,
+        stdout=subprocess.PIPE,
+        check=True,
+        text=True,
+    ).stdout
+    return json.loads(output.splitlines()[-1])
 
 
 def median_ms(runs: int, step: Callable[..., Any], *args: Any) -> float:
@@ -293,6 +423,7 @@ def main() -> None:
     arguments = parser.parse_args()
     first_use(arguments.runs)
     data = catalog_data()
+    first_search(arguments.runs, data)
     index_and_queries(arguments.runs, data)
     song_list(arguments.runs, arguments.plays, data)
 
