@@ -7,8 +7,7 @@ from flask import Flask
 
 import flask_serverless
 
-from . import blueprints, config, db, demo_data
-from .importing import cli
+from . import blueprints, commands, config, db
 from .web import csrf, errors, formatting, navigation, page_cache, security_headers
 
 
@@ -22,6 +21,7 @@ def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
         static_url_path="",
     )
     app.config.update(settings)
+    commands.init_app(app)  # first: the parts below add their commands to it
     if hasattr(app, "json"):  # Flask 2.2+ reads this from its JSON provider, not the config
         app.json.ensure_ascii = bool(app.config["JSON_AS_ASCII"])
     register_extensions(app)
@@ -39,8 +39,6 @@ def register_extensions(app: Flask) -> None:
     errors.init_app(app)
     formatting.init_app(app)
     navigation.init_app(app)
-    cli.init_app(app)
-    demo_data.init_app(app)
 
 
 def static_folder(configured: Optional[str]) -> str:

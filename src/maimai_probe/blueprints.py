@@ -7,7 +7,6 @@ from .web import csrf
 
 def register(app: Flask) -> None:
     """Register every feature's blueprint on the app."""
-    from .catalog.cli import songs_commands
     from .catalog.songs import bp as songs
     from .importing.api import bp as api_imports
     from .importing.form import bp as imports
@@ -43,4 +42,3 @@ def register(app: Flask) -> None:
     app.register_blueprint(unmatched)
     app.register_blueprint(api_rating)
     csrf.exempt_blueprints(app).add(api_rating.name)  # read-only JSON
-    app.cli.add_command(songs_commands)

@@ -171,7 +171,9 @@ def depends_on(*version: Any) -> None:
 
 def etag_of(key: Any) -> str:
     """Return the ETag of a cache key: a digest of it and of the code that renders it."""
-    salt = current_app.extensions[EXTENSION + ".salt"]
+    salt = current_app.extensions.get(EXTENSION + ".salt")
+    if salt is None:  # on the first ETag, not at startup: it reads every file of the package
+        salt = current_app.extensions[EXTENSION + ".salt"] = source_salt(current_app)
     return hashlib.sha256(repr((salt, key)).encode()).hexdigest()[:40]
 
 
@@ -239,5 +241,4 @@ def init_app(app: Flask) -> None:
     if max_bytes <= 0:
         return
     app.extensions[EXTENSION] = PageCache(max_bytes)
-    app.extensions[EXTENSION + ".salt"] = source_salt(app)
     app.after_request(keep)

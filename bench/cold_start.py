@@ -1,0 +1,352 @@
+"""Time the cold start: spawn to the first answer of serverless_handler, beside one-route Flask.
+
+    .venv/bin/python -m bench.cold_start [--quick] [--runs N] [--python36 PATH] [--importtime]
+
+A fresh interpreter runs a tiny driver that imports serverless_handler (the deployed entry
+point) and answers one Tencent API Gateway event: GET /hello/bench, and a player's record page
+(/players/demo/plays) on a SQLite file migrated and seeded with the demo player beforehand.
+The baseline is the same driver importing only Flask and flask_serverless and answering one
+request of a one-route app through the same handler, started the same way in the same run.
+Each interpreter runs every case in turn, so a busy machine slows them alike: on the current
+Python's .venv (code compiled beforehand), and on CPython 3.6 with the built layer unpacked
+(no site-packages, PYTHONPATH=<layer>:<code>, as layer/smoke.py runs it) with the code as
+deployed, sources only. --importtime prints `python -X importtime`'s top contributors of
+`import serverless_handler` on the current Python.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any, Dict, List, NamedTuple, Sequence, Tuple
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+for _path in (str(ROOT), str(ROOT / "src")):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+from bench import common  # noqa: E402 - after the path is set, as a script
+from layer import smoke  # noqa: E402
+
+LAYER_ZIP = ROOT / "layer" / "dist" / "maimai-probe-layer-py36-tencent.zip"
+#: The goals of issue 17, as ratios of spawn → answer to the baseline's.
+GOALS = {"/hello/bench": 2.0, "/players/demo/plays": 2.5}
+#: CPython 3.6 with the layer: a record page within this many seconds.
+GOAL_36_SECONDS = 0.4
+
+#: (what the row is, driver mode, path)
+CASES = (
+    ("baseline: Flask + flask_serverless, one route", "bare", "/"),
+    ("app: GET /hello/bench", "app", "/hello/bench"),
+    ("app: a record page, GET /players/demo/plays", "app", "/players/demo/plays"),
+)
+
+#: Runs in the fresh interpreter (Python 3.6 syntax): argv = mode, path.
+DRIVER = r"""
+import time
+T0 = time.perf_counter()
+import json
+import sys
+
+mode, path = sys.argv[1], sys.argv[2]
+if mode == "app":
+    import serverless_handler
+    handler = serverless_handler.handler
+else:
+    from flask import Flask
+    from flask_serverless import make_handler
+
+    app = Flask("bare")
+
+    @app.route("/")
+    def index():
+        return "Hello"
+
+    handler = make_handler(app)
+T1 = time.perf_counter()
+event = {
+    "requestContext": {"serviceId": "service-bench", "path": "/", "httpMethod": "ANY",
+                       "requestId": "cold", "identity": {}, "sourceIp": "127.0.0.1",
+                       "stage": "release"},
+    "headers": {"accept": "text/html", "accept-encoding": "br",
+                "host": "service-bench.gz.apigw.tencentcs.com", "user-agent": "bench"},
+    "body": "", "pathParameters": {}, "queryStringParameters": {}, "headerParameters": {},
+    "stageVariables": {"stage": "release"}, "path": path, "queryString": {},
+    "httpMethod": "GET",
+}
+answer = handler(event, {"request_id": "cold"})
+T2 = time.perf_counter()
+CPU = time.process_time()
+WALL = time.time()
+heavy = [name for name in ("sqlalchemy", "sqlalchemy.orm", "jieba", "alembic", "bs4")
+         if name in sys.modules]
+print(json.dumps({"status": answer["statusCode"], "import_ms": (T1 - T0) * 1000,
+                  "first_ms": (T2 - T1) * 1000, "cpu_ms": CPU * 1000, "answered_at": WALL,
+                  "modules": len(sys.modules), "heavy": heavy}))
+"""
+
+
+class Interpreter(NamedTuple):
+    """One interpreter to start cold: its name, command and environment."""
+
+    name: str
+    command: List[str]
+    env: Dict[str, str]
+
+
+def environment(work: str, database: str, pythonpath: Sequence[str]) -> Dict[str, str]:
+    """Return a function's environment: production, SQLite already migrated, nothing else."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": work,
+        "TMPDIR": work,
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": os.pathsep.join(pythonpath),
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",  # /opt and the code folder are read-only there
+        "APP_ENV": "production",
+        "SECRET_KEY": common.BENCH_SECRET,
+        "DATABASE_URL": "sqlite:///" + database,
+        "AUTO_MIGRATE": "0",
+        "STATIC_FOLDER": str(ROOT / "static"),
+    }
+
+
+def prepare_database(path: str) -> None:
+    """Migrate a SQLite file and seed the demo player into it, in this process."""
+    from maimai_probe import create_app, demo_data
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": common.BENCH_SECRET,
+            "DATABASE_URL": "sqlite:///" + path,
+            "AUTO_MIGRATE": True,
+        }
+    )
+    database = app.extensions["maimai_probe.db"]
+    with app.app_context(), database.session() as session:
+        demo_data.seed(session, 1760000000)
+    database.dispose()
+
+
+def start(interpreter: Interpreter, driver: str, mode: str, path: str) -> Dict[str, Any]:
+    """Start the driver once; return what it said, with spawn → answer in ms."""
+    spawned = time.time()
+    done = subprocess.run(
+        interpreter.command + [driver, mode, path],
+        env=interpreter.env,
+        cwd=interpreter.env["HOME"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError("%s %s %s: %s" % (interpreter.name, mode, path, done.stderr[-2000:]))
+    said = json.loads(done.stdout.strip().splitlines()[-1])
+    if said["status"] != 200:
+        raise RuntimeError("%s %s %s answered %s" % (interpreter.name, mode, path, said))
+    said["answer_ms"] = (said["answered_at"] - spawned) * 1000
+    return said
+
+
+def interpreters(work: str, database: str, python36: str) -> List[Interpreter]:
+    """Return the current .venv, and CPython 3.6 with the layer when both are at hand."""
+    code = os.path.join(work, "code")  # the code as deployed: sources, no bytecode beside them
+    shutil.copytree(
+        str(ROOT / "src"), code, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+    )
+    found = []
+    if os.path.exists(python36):
+        if not LAYER_ZIP.exists():
+            subprocess.run(
+                [sys.executable, str(ROOT / "layer" / "build.py"), "--python36", python36],
+                check=True,
+            )
+        layer = smoke.unpack(str(LAYER_ZIP), os.path.join(work, "opt"), "")
+        found.append(
+            Interpreter(
+                "CPython 3.6 + layer (code as deployed)",
+                [python36, "-S"],
+                environment(work, database, [layer, code]),
+            )
+        )
+    else:
+        print("!!! no CPython 3.6 at %s: its rows are skipped" % python36, file=sys.stderr)
+    compiled = os.path.join(work, "code-venv")
+    shutil.copytree(code, compiled)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", compiled],
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
+    found.append(
+        Interpreter(
+            "CPython %s .venv (code compiled)" % platform.python_version(),
+            [sys.executable],
+            environment(work, database, [compiled]),
+        )
+    )
+    return found
+
+
+def measure(runs: int, python36: str) -> common.Table:
+    """Start every case runs times on each interpreter, interleaved; medians beside the baseline."""
+    work = tempfile.mkdtemp(prefix="bench-cold-")
+    try:
+        database = os.path.join(work, "cold.sqlite3")
+        prepare_database(database)
+        driver = os.path.join(work, "driver.py")
+        with open(driver, "w", encoding="utf-8") as handle:
+            handle.write(DRIVER)
+        rows = []
+        for interpreter in interpreters(work, database, python36):
+            for _, mode, path in CASES:  # warm the file system cache, untimed
+                start(interpreter, driver, mode, path)
+            said = {case: [] for case in CASES}  # type: Dict[Tuple[str, str, str], List[Any]]
+            for _ in range(runs):
+                for case in CASES:
+                    said[case].append(start(interpreter, driver, case[1], case[2]))
+            rows.extend(rows_of(interpreter, said))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    notes = [
+        "ms, median of %d fresh processes per case, the cases interleaved. *spawn → answer*: "
+        "from just before the process starts to the handler's return (wall clock); *CPU*: "
+        "the process's CPU time at that moment (time.process_time, interpreter start "
+        "included), steadier than the wall clock on a shared machine; *import*: the "
+        "driver's imports and create_app; *first response*: the handler's first call; "
+        "*heavy modules*: which of SQLAlchemy (core, ORM), jieba, Alembic, bs4 were loaded "
+        "once it answered." % runs,
+        "Goals (issue 17): `/hello` ≤ %.1f× and a record page ≤ %.1f× the baseline's "
+        "spawn → answer; on CPython 3.6 with the layer, a record page ≤ %.1f s."
+        % (GOALS["/hello/bench"], GOALS["/players/demo/plays"], GOAL_36_SECONDS),
+        "Each driver answers a Tencent API Gateway event (Accept-Encoding: br) with "
+        "APP_ENV=production, AUTO_MIGRATE=0 on a SQLite file migrated and seeded with the "
+        "demo player beforehand, PYTHONDONTWRITEBYTECODE=1. 3.6: `%s -S`, "
+        "PYTHONPATH=<unpacked %s>:<code>, unpacked with each entry's time as unzip does."
+        % (os.path.relpath(python36, str(ROOT)), LAYER_ZIP.name),
+    ]
+    columns = (
+        "interpreter",
+        "driver",
+        "spawn → answer ms",
+        "× baseline",
+        "CPU ms",
+        "CPU × baseline",
+        "import ms",
+        "first response ms",
+        "modules",
+        "heavy modules",
+    )
+    return common.Table("Cold start: spawn → first answer", columns, rows, notes)
+
+
+def rows_of(interpreter: Interpreter, said: Dict[Tuple[str, str, str], List[Any]]) -> List[Any]:
+    """Return one row per case: medians, and ratios to the baseline's medians."""
+    median = statistics.median
+    base = said[CASES[0]]
+    base_answer = median(run["answer_ms"] for run in base)
+    base_cpu = median(run["cpu_ms"] for run in base)
+    rows = []
+    for case in CASES:
+        runs = said[case]
+        answer = median(run["answer_ms"] for run in runs)
+        cpu = median(run["cpu_ms"] for run in runs)
+        rows.append(
+            (
+                interpreter.name,
+                case[0],
+                answer,
+                answer / base_answer,
+                cpu,
+                cpu / base_cpu,
+                median(run["import_ms"] for run in runs),
+                median(run["first_ms"] for run in runs),
+                runs[-1]["modules"],
+                ", ".join(runs[-1]["heavy"]) or "none",
+            )
+        )
+    return rows
+
+
+def importtime(top: int, runs: int) -> common.Table:
+    """Return `python -X importtime`'s top contributors of importing serverless_handler."""
+    work = tempfile.mkdtemp(prefix="bench-importtime-")
+    seen = {}  # type: Dict[str, List[Tuple[int, int]]]
+    totals = []
+    try:
+        database = os.path.join(work, "cold.sqlite3")
+        prepare_database(database)
+        env = environment(work, database, [str(ROOT / "src")])
+        for _ in range(runs):
+            done = subprocess.run(
+                [sys.executable, "-X", "importtime", "-c", "import serverless_handler"],
+                env=env,
+                cwd=work,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            total = 0
+            for line in done.stderr.splitlines():
+                if not line.startswith("import time:") or "cumulative" in line:
+                    continue
+                own, cumulative, name = line[len("import time:") :].split("|")
+                seen.setdefault(name.rstrip(), []).append((int(own), int(cumulative)))
+                total += int(own)
+            totals.append(total)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    median = statistics.median
+    entries = [
+        (name, median(own for own, _ in times), median(cumulative for _, cumulative in times))
+        for name, times in seen.items()
+    ]
+    rows = [
+        (name.strip(), (len(name) - len(name.lstrip())) // 2, own / 1000, cumulative / 1000)
+        for name, own, cumulative in sorted(entries, key=lambda entry: -entry[2])[:top]
+    ]
+    notes = [
+        "`python -X importtime -c 'import serverless_handler'` (create_app included), Python "
+        "%s, median of %d runs per module: %d modules, %.0f ms of imports in all."
+        % (platform.python_version(), runs, len(entries), median(totals) / 1000),
+    ]
+    return common.Table(
+        "Cold start: top %d imports by cumulative time" % top,
+        ("module", "depth", "self ms", "cumulative ms"),
+        rows,
+        notes,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs")
+    parser.add_argument("--runs", type=int, default=0, help="processes per case (default 7)")
+    parser.add_argument("--importtime", action="store_true", help="also -X importtime's top")
+    parser.add_argument(
+        "--python36",
+        default=str(ROOT / ".venv36" / "bin" / "python"),
+        help="a CPython 3.6 interpreter (the .venv36 one; -S keeps its packages out)",
+    )
+    options = parser.parse_args()
+    runs = options.runs or (3 if options.quick else 7)
+    print("load average %.2f %.2f %.2f at start" % os.getloadavg(), flush=True)
+    common.show(measure(runs, options.python36))
+    if options.importtime:
+        common.show(importtime(25, runs))
+    print("load average %.2f %.2f %.2f at end" % os.getloadavg(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
