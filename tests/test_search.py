@@ -94,7 +94,8 @@ def test_importing_the_app_does_not_load_jieba(tmp_path):
         " 'DATABASE_URL': 'sqlite:///%s'})\n"
         "assert {'songs', 'charts', 'demo'} <= set(app.blueprints), app.blueprints\n"
         "assert 'jieba' not in sys.modules, 'jieba was imported'\n"
-        "maimai_probe.catalog.search.load_jieba()\n"
+        "from maimai_probe.catalog import search\n"
+        "search.load_jieba()\n"
         "assert 'jieba' in sys.modules\n" % (tmp_path / "x.sqlite3")
     )
     result = subprocess.run(

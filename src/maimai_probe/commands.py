@@ -18,6 +18,7 @@ COMMANDS = {
     "export": "maimai_probe.importing.cli:export_command",
     "songs": "maimai_probe.catalog.cli:songs_commands",
     "seed-demo": "maimai_probe.demo_data:seed_demo_command",
+    "write-routes": "maimai_probe.blueprints:write_routes_command",
 }  # type: Dict[str, str]
 
 

@@ -1,10 +1,10 @@
 """Error answers: a Chinese page for people, JSON for the API, 503 while the database is away."""
 
 import logging
-from typing import Tuple
+import sys
+from typing import Any, Tuple
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
-from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -50,16 +50,30 @@ def database_unavailable(error: Exception) -> Tuple[Response, int]:
     return response, status
 
 
-def database_error(error: DBAPIError) -> Tuple[Response, int]:
+def database_error(error: Any) -> Tuple[Response, int]:
     """Treat a lost connection as unavailability and anything else as a bug."""
+    from sqlalchemy.exc import OperationalError
+
     if error.connection_invalidated or isinstance(error, OperationalError):
         return database_unavailable(error)
     log.exception("database error")
     return answer(500, "服务器出错了，请稍后再试。")
 
 
+def other_error(error: Exception) -> Tuple[Response, int]:
+    """Answer the database's errors; let every other error go on to Flask's 500."""
+    # SQLAlchemy is imported with the first query, not with the app, so its errors are told
+    # apart here instead of being registered by class; without it none can have happened.
+    errors = sys.modules.get("sqlalchemy.exc")
+    if errors is not None:
+        if isinstance(error, errors.TimeoutError):  # no pooled connection came free
+            return database_unavailable(error)
+        if isinstance(error, errors.DBAPIError):
+            return database_error(error)
+    raise error
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
     app.register_error_handler(HTTPException, http_error)
-    app.register_error_handler(TimeoutError, database_unavailable)
-    app.register_error_handler(DBAPIError, database_error)
+    app.register_error_handler(Exception, other_error)

@@ -4,8 +4,6 @@ from typing import Any, Dict, Tuple
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from ..catalog import search
-
 bp = Blueprint("demo", __name__)
 
 #: The longest text /jieba/ segments; longer texts are refused with 413.
@@ -57,7 +55,11 @@ def welcome_post() -> Response:
 
 def keywords(text: str) -> Dict[str, Any]:
     """Segment a text and pick its keywords by TF-IDF and by TextRank."""
-    search.load_jieba()  # the cache in the temp dir, before anything loads the dictionary
+    # The song search's module loads jieba its way; imported here, as it brings the ORM along,
+    # which the greetings never need.
+    from ..catalog import search
+
+    search.load_jieba()  # the prepared dictionary, before anything loads jieba's own
     import jieba.analyse
 
     words = [word for word in jieba.cut(text) if word.strip()]
