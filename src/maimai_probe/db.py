@@ -28,6 +28,14 @@ READING_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 ANSWER_MARGIN_MS = 1000
 
 
+class UnstorableText(ValueError):
+    """A statement's text holds a character PostgreSQL refuses: NUL, or a lone surrogate."""
+
+    def __init__(self, character: str) -> None:
+        super().__init__("text holds U+%04X, which the database cannot keep" % ord(character))
+        self.character = character
+
+
 class Database:
     """The engine and session factory of one app."""
 
@@ -203,10 +211,25 @@ def make_engine(
         connect_args=connect_args,
         **options,
     )
+    event.listen(engine, "handle_error", _refuse_unstorable_text)
     event.listen(engine, "checkin", _note_checkin)
     event.listen(engine, "checkout", _ping_if_idle)
     answer_deadline.install(engine)
     return engine
+
+
+def _refuse_unstorable_text(context: Any) -> Optional[UnstorableText]:
+    """Name the character when psycopg2 refuses a value's text, so the request gets a 400.
+
+    psycopg2 raises a bare ValueError for NUL and UnicodeEncodeError for a lone surrogate
+    while it quotes a parameter, before anything reaches the server.
+    """
+    error = context.original_exception
+    if isinstance(error, UnicodeEncodeError):
+        return UnstorableText(error.object[error.start : error.start + 1] or "\ufffd")
+    if type(error) is ValueError and "NUL (0x00)" in str(error):
+        return UnstorableText("\x00")
+    return None
 
 
 def _note_checkin(_connection: Any, record: Any) -> None:

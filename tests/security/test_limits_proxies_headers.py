@@ -7,7 +7,7 @@ import pytest
 from flask import jsonify, request, url_for
 from sqlalchemy.exc import OperationalError
 
-from import_helpers import new_player, row_counts
+from import_helpers import new_player, own_record_page, row_counts
 from maimai_probe.player import api
 from security.fuzzing import sqlite_app
 
@@ -39,6 +39,47 @@ def form_post(client, token, **kwargs):
     return client.post("/players/%s/import" % PLAYER, **kwargs)
 
 
+#: How a server hands a chunked body on: no length, and a stream that ends with the body.
+CHUNKED = {"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"}
+
+
+def chunked_api_post(client, token, body, content_type):
+    """Post a body in chunks, the Werkzeug test client's way: a stream and no Content-Length."""
+    return api_post(
+        client,
+        token,
+        input_stream=io.BytesIO(body),
+        content_type=content_type,
+        environ_overrides=CHUNKED,
+    )
+
+
+def chunked_form_post(client, token, fields):
+    """Post the import form as a chunked multipart body."""
+    boundary = "chunked-boundary"
+    parts = []
+    for name, (filename, content) in fields.items():
+        disposition = 'form-data; name="%s"' % name
+        if filename:
+            disposition += '; filename="%s"' % filename
+        parts.append(
+            b"--%s\r\nContent-Disposition: %s\r\n\r\n%s\r\n"
+            % (boundary.encode(), disposition.encode(), content)
+        )
+    body = b"".join(parts) + b"--%s--\r\n" % boundary.encode()
+    return form_post(
+        client,
+        token,
+        input_stream=io.BytesIO(body),
+        content_type="multipart/form-data; boundary=" + boundary,
+        environ_overrides=CHUNKED,
+    )
+
+
+#: A record page padded past the limit at its end: cut at the limit, it still parses.
+PADDED_PAGE = own_record_page() + b" " * (LIMIT + 1)
+
+
 CASES = {
     "API raw body": lambda c, t: api_post(c, t, data=BIG, content_type="text/html"),
     "API JSON body": lambda c, t: api_post(
@@ -53,6 +94,21 @@ CASES = {
         input_stream=io.BytesIO(BIG),
         content_type="text/html",
         environ_overrides={"wsgi.input_terminated": True},
+    ),
+    "API chunked page, padded past the limit": lambda c, t: chunked_api_post(
+        c, t, PADDED_PAGE, "text/html"
+    ),
+    "API chunked JSON body": lambda c, t: chunked_api_post(
+        c, t, b'{"records": [' + b" " * LIMIT + b"]}", "application/json"
+    ),
+    "form chunked upload": lambda c, t: chunked_form_post(
+        c,
+        t,
+        {
+            "csrf_token": (None, b"csrf"),
+            "token": (None, t.encode()),
+            "files": ("a.html", PADDED_PAGE),
+        },
     ),
     "form upload": lambda c, t: form_post(
         c,
@@ -78,6 +134,28 @@ def test_a_body_over_the_limit_answers_413_and_writes_nothing(limited, session, 
         assert "上传的内容太大了" in answer.get_data(as_text=True)
     session.rollback()
     assert row_counts(session) == before
+
+
+@pytest.mark.parametrize("how", ["api", "form"])
+def test_a_chunked_body_within_the_limit_is_imported_whole(limited, session, how):
+    client, token = limited
+    page = own_record_page()
+    if how == "api":
+        answer = chunked_api_post(client, token, page, "text/html")
+        assert answer.status_code == 201, answer.get_data(as_text=True)[:300]
+    else:
+        answer = chunked_form_post(
+            client,
+            token,
+            {
+                "csrf_token": (None, b"csrf"),
+                "token": (None, token.encode()),
+                "files": ("a.html", page),
+            },
+        )
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    session.rollback()
+    assert row_counts(session)["play"] > 0
 
 
 # --- proxies --------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from ..parsing.results import (
     PlayDetail,
     PlayRecord,
 )
+from ..plain_text import encodable
 
 #: What an import stores, in the order it stores them.
 KINDS = ("plays", "details", "scores", "snapshots", "aliases")
@@ -126,11 +127,12 @@ def read_upload(name: str, data: Union[bytes, str]) -> Upload:
     # The parsers load BeautifulSoup: imported here so serving pages does not pay for it.
     from ..parsing.detect import parse_page
 
+    name = encodable(name)
     try:
         page = parse_page(data if isinstance(data, str) else decode(data))
         check_storable(page)
     except PageError as error:
-        return Upload(name, error=error.message, recognised=error.recognised)
+        return Upload(name, error=encodable(error.message), recognised=error.recognised)
     return Upload(name, page=page, recognised=page.page)
 
 
