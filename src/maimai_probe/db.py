@@ -48,6 +48,10 @@ class Database:
         read_timeout_ms: int = 0,
     ) -> None:
         self.url = url
+        #: How long a request that writes, and one that only reads, waits for PostgreSQL
+        #: in all: its statement timeout and the margin (None: as long as it takes).
+        self.write_seconds = answer_seconds(statement_timeout_ms)
+        self.read_seconds = answer_seconds(read_timeout_ms)
         self.engine = make_engine(url, connect_timeout, statement_timeout_ms, pool_size)
         self.sessions = sessionmaker(bind=self.engine, future=True, expire_on_commit=False)
         self.reading_engine = self.engine
@@ -77,6 +81,7 @@ class Database:
         raises SQLAlchemy's OperationalError, as a session would. Values come as the driver
         gives them, without SQLAlchemy's type processing: read plain columns only.
         """
+        start_request_deadline(self)
         compiled = self._compiled.get(statement)
         if compiled is None:
             compiled = self._compiled[statement] = statement.compile(
@@ -164,6 +169,13 @@ class Database:
             return MigrationContext.configure(connection).get_current_revision()
 
 
+def answer_seconds(statement_timeout_ms: int) -> Optional[float]:
+    """Return how long to wait for an answer: the statement timeout and the margin, or None."""
+    if not statement_timeout_ms:
+        return None
+    return (statement_timeout_ms + ANSWER_MARGIN_MS) / 1000.0
+
+
 def alembic_config(connection: Any = None) -> Any:
     """Return an Alembic config for the package's migrations, bound to a connection."""
     from alembic.config import Config
@@ -190,13 +202,10 @@ def make_engine(
         return engine
     from . import answer_deadline  # psycopg2 is imported only for PostgreSQL
 
-    answer_seconds = None
-    if statement_timeout_ms:
-        answer_seconds = (statement_timeout_ms + ANSWER_MARGIN_MS) / 1000.0
     connect_args = {
         "connect_timeout": connect_timeout,
         "connection_factory": answer_deadline.connection_class(
-            answer_seconds, connect_timeout or None
+            answer_seconds(statement_timeout_ms), connect_timeout or None
         ),
     }  # type: Dict[str, Any]
     options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
@@ -248,15 +257,20 @@ def _ping_if_idle(connection: Any, record: Any, _proxy: Any) -> None:
     checked_in_at = record.info.get("checked_in_at")
     if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
         return
+    from . import answer_deadline
+
     autocommit = connection.autocommit
     try:
-        connection.autocommit = True  # the ping opens no transaction, so nothing to roll back
-        cursor = connection.cursor()
-        try:
-            cursor.execute("SELECT 1")
-        finally:
-            cursor.close()
-        connection.autocommit = autocommit
+        # A ping is part of getting a connection: it waits no longer than connecting would,
+        # and the reconnect after an unanswered one shares the request's deadline.
+        with answer_deadline.within(getattr(connection, "connect_seconds", None)):
+            connection.autocommit = True  # the ping opens no transaction: nothing to roll back
+            cursor = connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            connection.autocommit = autocommit
     except Exception as error:  # noqa: BLE001 - any failure means the connection is gone
         raise DisconnectionError("the pooled connection is gone: %s" % error) from error
 
@@ -279,15 +293,38 @@ def session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
         reading = has_request_context() and request.method in READING_METHODS
+        start_request_deadline(database())
         g.db_session = database().session(reading=reading)
     return g.db_session
 
 
+def start_request_deadline(db: Database) -> None:
+    """Give this request's waits for PostgreSQL one deadline, from its first use of it on.
+
+    A read waits DB_READ_TIMEOUT_MS and the margin in all, a write DB_STATEMENT_TIMEOUT_MS
+    and the margin: each wait (connecting, a ping, an answer) has its own bound too, and
+    this keeps them from adding up.
+    """
+    if not has_request_context() or "db_deadline" in g or db.reading_engine is db.engine:
+        return  # outside a request, already begun, or not PostgreSQL (one engine)
+    reading = request.method in READING_METHODS
+    g.db_deadline = True
+    from . import answer_deadline
+
+    answer_deadline.begin(db.read_seconds if reading else db.write_seconds)
+
+
 def close_session(_exception: Optional[BaseException] = None) -> None:
-    """Close this request's session, rolling back what was not committed."""
+    """Close this request's session, rolling back what was not committed; drop its deadline."""
     opened = g.pop("db_session", None)
-    if opened is not None:
-        opened.close()
+    try:
+        if opened is not None:
+            opened.close()
+    finally:
+        if g.pop("db_deadline", False):
+            from . import answer_deadline
+
+            answer_deadline.end()
 
 
 def insert_ignore(
