@@ -15,6 +15,7 @@ ENVIRONMENT_SETTINGS = {
     "DATA_DIR": str,
     "ADMIN_TOKEN": str,
     "TRUSTED_PROXIES": int,
+    "TRUSTED_PROXY_HEADERS": str,
     "FORCE_HTTPS": bool,
     "BASE_PATH": str,
     "STATIC_FOLDER": str,
@@ -43,6 +44,7 @@ def defaults() -> Dict[str, Any]:
         "DATA_DIR": None,  # None: ./var, or the temp dir where the code folder is read-only
         "ADMIN_TOKEN": None,
         "TRUSTED_PROXIES": 0,
+        "TRUSTED_PROXY_HEADERS": None,  # None: X-Forwarded-For and X-Forwarded-Proto
         "FORCE_HTTPS": False,
         "BASE_PATH": "",
         "STATIC_FOLDER": None,  # None: the static/ folder beside src/, or inside the code root

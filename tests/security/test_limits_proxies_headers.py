@@ -205,14 +205,60 @@ def test_one_trusted_proxy_is_believed_for_its_own_hop(tmp_path):
     answer = client.get("/_seen", headers=SPOOFED)
     assert answer.get_json() == {
         "scheme": "https",
-        "host": "evil.example:8443",
+        "host": "localhost",  # X-Forwarded-Host, -Port and -Prefix only when named
         "remote_addr": "198.51.100.7",  # the address our proxy saw, not what the client claimed
         "secure": True,
-        "external": "https://evil.example:8443/evil/",
+        "external": "https://localhost/",
     }
     assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
-    tencent = client.get("/_seen", headers={"X-Api-Scheme": "https"}).get_json()
-    assert tencent["scheme"] == "https" and tencent["secure"]
+    named = probe_app(
+        tmp_path,
+        TRUSTED_PROXIES=1,
+        TRUSTED_PROXY_HEADERS="X-Forwarded-For,X-Forwarded-Proto,X-Forwarded-Host,"
+        "X-Forwarded-Port,X-Forwarded-Prefix",
+    ).test_client()
+    assert named.get("/_seen", headers=SPOOFED).get_json()["external"] == (
+        "https://evil.example:8443/evil/"
+    )
+    tencent = probe_app(
+        tmp_path, TRUSTED_PROXIES=1, TRUSTED_PROXY_HEADERS="X-Forwarded-For,X-Api-Scheme"
+    ).test_client()
+    seen = tencent.get("/_seen", headers={"X-Api-Scheme": "https"}).get_json()
+    assert seen["scheme"] == "https" and seen["secure"]
+
+
+def session_cookie(answer):
+    """Return the Set-Cookie header of the session cookie."""
+    cookies = [value for value in answer.headers.getlist("Set-Cookie") if "session=" in value]
+    assert len(cookies) == 1, answer.headers
+    return cookies[0]
+
+
+@pytest.mark.parametrize(
+    "settings, request_kwargs, secure",
+    [
+        ({}, {}, False),
+        ({}, {"base_url": "https://localhost"}, True),
+        ({"TRUSTED_PROXIES": 1}, {"headers": {"X-Forwarded-Proto": "https"}}, True),
+        ({"TRUSTED_PROXIES": 0}, {"headers": {"X-Forwarded-Proto": "https"}}, False),
+        ({"FORCE_HTTPS": True}, {"base_url": "https://localhost"}, True),
+    ],
+    ids=["http", "https", "https behind a trusted proxy", "a forged scheme", "forced"],
+)
+def test_the_session_cookie_is_secure_whenever_the_request_is_https(
+    tmp_path, settings, request_kwargs, secure
+):
+    app = sqlite_app(tmp_path, **settings)
+
+    def with_session():
+        from flask import session
+
+        session["seen"] = True
+        return "ok"
+
+    app.add_url_rule("/_session", "with_session", with_session)
+    cookie = session_cookie(app.test_client().get("/_session", **request_kwargs))
+    assert ("; Secure" in cookie) is secure, cookie
 
 
 def test_forced_https_is_not_skipped_by_a_spoofed_scheme(tmp_path):
