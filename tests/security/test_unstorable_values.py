@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from import_helpers import new_player, own_record_page, row_counts
 from maimai_probe import db
+from maimai_probe.importing import store
 from maimai_probe.models import Player, Score
 
 
@@ -158,3 +159,55 @@ def test_any_text_postgresql_refuses_is_a_clear_400_on_any_route(postgres_app, t
     answer = client.get("/api/_lookup")
     assert answer.status_code == 400
     assert answer.get_json() == {"error": "请求里含有无法保存的字符（%s）。" % code, "status": 400}
+
+
+def exported_with(app, token, player, **play_changes):
+    """Return the player's archive with its first play changed, as JSON."""
+    client = app.test_client()
+    headers = {"Authorization": "Bearer " + token}
+    answer = client.post(
+        "/api/players/%s/imports" % player.name,
+        data=own_record_page(),
+        content_type="text/html",
+        headers=headers,
+    )
+    assert answer.status_code == 201
+    document = client.get("/api/players/%s/export" % player.name).get_json()
+    document["plays"] = [dict(document["plays"][0], **play_changes)]
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize("played_at", [2**40, store.LATEST_TIME + 1])
+def test_a_play_time_no_page_can_show_is_refused(app, session, played_at):
+    player, token = new_player(session)
+    body = exported_with(app, token, player, played_at=played_at)
+    before = row_counts(session)
+    response = app.test_client().post(
+        "/api/players/%s/imports" % player.name,
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": "Bearer " + token},
+    )
+    assert response.status_code == 422
+    assert "played_at 不是 1970 到 9999 年之间的时间" in response.get_json()["files"][0]["error"]
+    session.rollback()
+    assert row_counts(session) == before
+
+
+def test_the_latest_showable_play_time_is_stored_and_shown(app, session):
+    player, token = new_player(session)
+    body = exported_with(app, token, player, played_at=store.LATEST_TIME, utc_offset=960)
+    client = app.test_client()
+    response = client.post(
+        "/api/players/%s/imports" % player.name,
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": "Bearer " + token},
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)[:300]
+    for path in ("/", "plays", "diff", "best50", "charts"):
+        page = client.get("/players/%s/%s" % (player.name, path.strip("/")))
+        assert page.status_code == 200, path
+    for path in ("plays", "diff", "best", "rating", "rating/trend", "export"):
+        answer = client.get("/api/players/%s/%s" % (player.name, path))
+        assert answer.status_code == 200, path
