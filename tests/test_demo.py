@@ -1,7 +1,11 @@
 """The benchmark's sample endpoints: greetings and jieba's words and keywords."""
 
+import random
+
 import pytest
 
+from conftest import TEST_SECRET
+from maimai_probe import create_app
 from maimai_probe.web import samples
 
 
@@ -81,3 +85,40 @@ def test_jieba_refuses_texts_beyond_the_cap(client):
     response = client.post("/jieba/", data={"text": "字" * (samples.MAX_TEXT + 1)})
     assert response.status_code == 413
     assert response.get_json() == {"error": "文本太长了（最多 5000 个字）。", "status": 413}
+
+
+def random_cjk(length, seed=1):
+    """Return characters drawn from the CJK block, mostly ones jieba's dictionary lacks."""
+    draw = random.Random(seed)
+    return "".join(chr(draw.randint(0x4E00, 0x9FFF)) for _ in range(length))
+
+
+def test_textrank_reads_only_the_beginning_of_a_long_text(client):
+    text = samples.DEFAULT_TEXT + random_cjk(samples.MAX_TEXT - 1 - len(samples.DEFAULT_TEXT))
+    body = client.post("/jieba/", data={"text": text}).get_json()
+    assert body["length"] == len(text) and "".join(body["words"]) == text.replace(" ", "")
+    assert body["textrank_length"] == samples.TEXTRANK_MAX_TEXT
+    beginning = text[: samples.TEXTRANK_MAX_TEXT]
+    assert body["textrank"] and all(entry["word"] in beginning for entry in body["textrank"])
+    assert any(entry["word"] not in beginning for entry in body["tags"])  # TF-IDF reads it all
+
+
+def production_app(tmp_path, **extra):
+    values = {
+        "APP_ENV": "production",
+        "SECRET_KEY": TEST_SECRET,
+        "DATABASE_URL": "sqlite:///%s" % (tmp_path / "production.sqlite3"),
+        "AUTO_MIGRATE": True,
+    }
+    values.update(extra)
+    return create_app(values)
+
+
+def test_textrank_is_off_in_production_unless_configured(tmp_path, monkeypatch):
+    monkeypatch.delenv("DEMO_TEXTRANK", raising=False)
+    off = production_app(tmp_path).test_client().get("/jieba/").get_json()
+    assert off["textrank"] is None and off["textrank_length"] == 0
+    assert off["tags"] and "".join(off["words"]) == samples.DEFAULT_TEXT.replace(" ", "")
+    monkeypatch.setenv("DEMO_TEXTRANK", "1")
+    on = production_app(tmp_path).test_client().get("/jieba/").get_json()
+    assert 0 < len(on["textrank"]) <= 20

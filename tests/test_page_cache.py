@@ -2,6 +2,7 @@
 
 import copy
 import gzip
+import json
 
 import brotli
 import pytest
@@ -68,6 +69,8 @@ def test_a_second_request_is_served_from_the_cache_byte_for_byte(app, client, se
         "/api/players/alice/diff",
         "/api/players/alice/best",
         "/api/players/alice/rating",
+        "/api/players/alice/export",
+        "/api/players/alice/export?format=divingfish",
     ],
 )
 def test_every_reading_page_of_a_player_is_kept(app, client, session, path):
@@ -100,6 +103,29 @@ def test_an_import_changes_the_page_at_once(app, client, session):
     assert fresh_player(session).revision == 1
     page = client.get("/players/alice/plays").data.decode()
     assert "Behind the back" in page and "テスト曲" in page
+
+
+def test_the_export_is_kept_compressed_until_the_next_import(app, client, session):
+    player = add_player(session)
+    add_play(session, player)
+    first = client.get("/api/players/alice/export", headers=BROWSER)
+    assert first.headers["Content-Encoding"] == "br"
+    assert first.headers["Content-Disposition"].startswith("attachment;")
+    with count_queries(app) as statements:
+        second = client.get("/api/players/alice/export", headers=BROWSER)
+    assert len(statements) == 1 and "FROM player" in statements[0]
+    assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
+    assert second.headers["Content-Disposition"] == first.headers["Content-Disposition"]
+    again = client.get(
+        "/api/players/alice/export",
+        headers=dict(BROWSER, **{"If-None-Match": first.headers["ETag"]}),
+    )
+    assert again.status_code == 304 and again.data == b""
+    store.import_pages(session, fresh_player(session), [record_page(BASE_TIME + 120)], 0)
+    fresh = client.get("/api/players/alice/export", headers=BROWSER)
+    assert fresh.headers["ETag"] != first.headers["ETag"]
+    plays = json.loads(brotli.decompress(fresh.data))["plays"]
+    assert [play["played_at"] for play in plays] == [BASE_TIME, BASE_TIME + 120]
 
 
 def test_a_failed_import_leaves_the_revision(app, session):

@@ -8,7 +8,15 @@ from flask import Flask
 import flask_serverless
 
 from . import blueprints, commands, config, db
-from .web import csrf, errors, formatting, navigation, page_cache, security_headers
+from .web import (
+    csrf,
+    errors,
+    formatting,
+    navigation,
+    page_cache,
+    request_body,
+    security_headers,
+)
 
 
 def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
@@ -32,6 +40,7 @@ def create_app(overrides: Optional[Mapping[str, Any]] = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the app's parts, each in its own module."""
+    request_body.init_app(app)  # first: nothing may read a body before its size is known
     db.init_app(app)
     csrf.init_app(app)
     page_cache.init_app(app)  # before the headers and compression: it keeps what they give

@@ -8,11 +8,16 @@ select() until the connection's deadline, then shuts the socket down and raises 
 the engine counts as a disconnect: the connection is dropped, and the request gets the usual
 503. The callback is process-wide; connections made without a deadline wait as libpq would.
 psycopg2 can't run COPY through a wait callback: see `waiting_as_libpq`.
+
+Each wait has its own deadline (connecting, or one answer); a thread may also set a deadline
+for all its waits together (`begin`, `within`): a request's, so that a ping that goes
+unanswered and the reconnect after it share one budget instead of adding up.
 """
 
 import contextlib
 import select
 import socket
+import threading
 import time
 from typing import Any, Iterator, Optional
 
@@ -35,6 +40,38 @@ def connection_class(answer_seconds: Optional[float], connect_seconds: float) ->
     )
 
 
+#: The deadline (time.monotonic()) of every wait in this thread, when one is set.
+_thread = threading.local()
+
+
+def thread_deadline() -> Optional[float]:
+    """Return the deadline this thread's waits share, or None."""
+    return getattr(_thread, "deadline", None)
+
+
+def begin(seconds: Optional[float]) -> None:
+    """Let this thread's waits for PostgreSQL take these many seconds in all (None: no bound)."""
+    _thread.deadline = None if seconds is None else time.monotonic() + seconds
+
+
+def end() -> None:
+    """Drop this thread's shared deadline."""
+    _thread.deadline = None
+
+
+@contextlib.contextmanager
+def within(seconds: Optional[float]) -> Iterator[None]:
+    """Bound the waits inside the block to these many seconds, and to the thread's deadline."""
+    previous = thread_deadline()
+    if seconds is not None:
+        deadline = time.monotonic() + seconds
+        _thread.deadline = deadline if previous is None else min(previous, deadline)
+    try:
+        yield
+    finally:
+        _thread.deadline = previous
+
+
 def seconds_allowed(connection: Any) -> Optional[float]:
     """Return how long this wait may take: the connect deadline while connecting."""
     if connection.status == extensions.STATUS_SETUP:
@@ -46,6 +83,10 @@ def wait(connection: Any) -> None:
     """Wait until the connection's operation is done, or raise NoAnswer at its deadline."""
     allowed = seconds_allowed(connection)
     deadline = None if allowed is None else time.monotonic() + allowed
+    shared = thread_deadline()
+    if shared is not None and (deadline is None or shared < deadline):
+        deadline = shared
+        allowed = max(shared - time.monotonic(), 0.0)
     while True:
         state = connection.poll()
         if state == extensions.POLL_OK:

@@ -15,6 +15,7 @@ ENVIRONMENT_SETTINGS = {
     "DATA_DIR": str,
     "ADMIN_TOKEN": str,
     "TRUSTED_PROXIES": int,
+    "TRUSTED_PROXY_HEADERS": str,
     "FORCE_HTTPS": bool,
     "BASE_PATH": str,
     "STATIC_FOLDER": str,
@@ -26,6 +27,7 @@ ENVIRONMENT_SETTINGS = {
     "AUTO_MIGRATE": bool,
     "PAGE_SIZE": int,
     "PAGE_CACHE_BYTES": int,
+    "DEMO_TEXTRANK": bool,
 }
 
 
@@ -42,6 +44,7 @@ def defaults() -> Dict[str, Any]:
         "DATA_DIR": None,  # None: ./var, or the temp dir where the code folder is read-only
         "ADMIN_TOKEN": None,
         "TRUSTED_PROXIES": 0,
+        "TRUSTED_PROXY_HEADERS": None,  # None: X-Forwarded-For and X-Forwarded-Proto
         "FORCE_HTTPS": False,
         "BASE_PATH": "",
         "STATIC_FOLDER": None,  # None: the static/ folder beside src/, or inside the code root
@@ -54,6 +57,7 @@ def defaults() -> Dict[str, Any]:
         "AUTO_MIGRATE": None,  # None: migrate by itself only on the embedded SQLite default
         "PAGE_SIZE": 50,
         "PAGE_CACHE_BYTES": 32 * 1024 * 1024,  # rendered pages kept per process; 0: none
+        "DEMO_TEXTRANK": None,  # None: /jieba/ runs TextRank everywhere but in production
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "JSON_AS_ASCII": False,
@@ -125,6 +129,8 @@ def resolve(
     if settings["AUTO_MIGRATE"] is None:
         settings["AUTO_MIGRATE"] = False
     settings["DATABASE_URL"] = normalise_database_url(settings["DATABASE_URL"])
+    if settings["DEMO_TEXTRANK"] is None:
+        settings["DEMO_TEXTRANK"] = settings["APP_ENV"] != "production"
     settings["SESSION_COOKIE_SECURE"] = bool(settings["FORCE_HTTPS"])
     if settings["MAX_FORM_MEMORY_SIZE"] is None:
         # Flask 3.1 caps a form's text fields at 500 kB; a pasted score list is larger.

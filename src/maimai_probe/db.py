@@ -31,6 +31,14 @@ READING_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 ANSWER_MARGIN_MS = 1000
 
 
+class UnstorableText(ValueError):
+    """A statement's text holds a character PostgreSQL refuses: NUL, or a lone surrogate."""
+
+    def __init__(self, character: str) -> None:
+        super().__init__("text holds U+%04X, which the database cannot keep" % ord(character))
+        self.character = character
+
+
 class Database:
     """The engine and session factory of one app."""
 
@@ -43,6 +51,10 @@ class Database:
         read_timeout_ms: int = 0,
     ) -> None:
         self.url = url
+        #: How long a request that writes, and one that only reads, waits for PostgreSQL
+        #: in all: its statement timeout and the margin (None: as long as it takes).
+        self.write_seconds = answer_seconds(statement_timeout_ms)
+        self.read_seconds = answer_seconds(read_timeout_ms)
         self._settings = (connect_timeout, statement_timeout_ms, pool_size, read_timeout_ms)
         self._opened = None  # type: Optional[Tuple[Any, Any, Any, Any]]
         self._opening = threading.Lock()
@@ -110,6 +122,7 @@ class Database:
         raises SQLAlchemy's OperationalError, as a session would. Values come as the driver
         gives them, without SQLAlchemy's type processing: read plain columns only.
         """
+        start_request_deadline(self)
         compiled = self._compiled.get(statement)
         if compiled is None:
             compiled = self._compiled[statement] = statement.compile(
@@ -203,6 +216,13 @@ class Database:
             return MigrationContext.configure(connection).get_current_revision()
 
 
+def answer_seconds(statement_timeout_ms: int) -> Optional[float]:
+    """Return how long to wait for an answer: the statement timeout and the margin, or None."""
+    if not statement_timeout_ms:
+        return None
+    return (statement_timeout_ms + ANSWER_MARGIN_MS) / 1000.0
+
+
 def alembic_config(connection: Any = None) -> Any:
     """Return an Alembic config for the package's migrations, bound to a connection."""
     from alembic.config import Config
@@ -231,13 +251,10 @@ def make_engine(
         return engine
     from . import answer_deadline  # psycopg2 is imported only for PostgreSQL
 
-    answer_seconds = None
-    if statement_timeout_ms:
-        answer_seconds = (statement_timeout_ms + ANSWER_MARGIN_MS) / 1000.0
     connect_args = {
         "connect_timeout": connect_timeout,
         "connection_factory": answer_deadline.connection_class(
-            answer_seconds, connect_timeout or None
+            answer_seconds(statement_timeout_ms), connect_timeout or None
         ),
     }  # type: Dict[str, Any]
     options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
@@ -252,10 +269,25 @@ def make_engine(
         connect_args=connect_args,
         **options,
     )
+    event.listen(engine, "handle_error", _refuse_unstorable_text)
     event.listen(engine, "checkin", _note_checkin)
     event.listen(engine, "checkout", _ping_if_idle)
     answer_deadline.install(engine)
     return engine
+
+
+def _refuse_unstorable_text(context: Any) -> Optional[UnstorableText]:
+    """Name the character when psycopg2 refuses a value's text, so the request gets a 400.
+
+    psycopg2 raises a bare ValueError for NUL and UnicodeEncodeError for a lone surrogate
+    while it quotes a parameter, before anything reaches the server.
+    """
+    error = context.original_exception
+    if isinstance(error, UnicodeEncodeError):
+        return UnstorableText(error.object[error.start : error.start + 1] or "\ufffd")
+    if type(error) is ValueError and "NUL (0x00)" in str(error):
+        return UnstorableText("\x00")
+    return None
 
 
 def _note_checkin(_connection: Any, record: Any) -> None:
@@ -274,15 +306,20 @@ def _ping_if_idle(connection: Any, record: Any, _proxy: Any) -> None:
     checked_in_at = record.info.get("checked_in_at")
     if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
         return
+    from . import answer_deadline
+
     autocommit = connection.autocommit
     try:
-        connection.autocommit = True  # the ping opens no transaction, so nothing to roll back
-        cursor = connection.cursor()
-        try:
-            cursor.execute("SELECT 1")
-        finally:
-            cursor.close()
-        connection.autocommit = autocommit
+        # A ping is part of getting a connection: it waits no longer than connecting would,
+        # and the reconnect after an unanswered one shares the request's deadline.
+        with answer_deadline.within(getattr(connection, "connect_seconds", None)):
+            connection.autocommit = True  # the ping opens no transaction: nothing to roll back
+            cursor = connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            connection.autocommit = autocommit
     except Exception as error:  # noqa: BLE001 - any failure means the connection is gone
         from sqlalchemy.exc import DisconnectionError
 
@@ -307,15 +344,38 @@ def session() -> "Session":
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
         reading = has_request_context() and request.method in READING_METHODS
+        start_request_deadline(database())
         g.db_session = database().session(reading=reading)
     return g.db_session
 
 
+def start_request_deadline(db: Database) -> None:
+    """Give this request's waits for PostgreSQL one deadline, from its first use of it on.
+
+    A read waits DB_READ_TIMEOUT_MS and the margin in all, a write DB_STATEMENT_TIMEOUT_MS
+    and the margin: each wait (connecting, a ping, an answer) has its own bound too, and
+    this keeps them from adding up.
+    """
+    if not has_request_context() or "db_deadline" in g or db.reading_engine is db.engine:
+        return  # outside a request, already begun, or not PostgreSQL (one engine)
+    reading = request.method in READING_METHODS
+    g.db_deadline = True
+    from . import answer_deadline
+
+    answer_deadline.begin(db.read_seconds if reading else db.write_seconds)
+
+
 def close_session(_exception: Optional[BaseException] = None) -> None:
-    """Close this request's session, rolling back what was not committed."""
+    """Close this request's session, rolling back what was not committed; drop its deadline."""
     opened = g.pop("db_session", None)
-    if opened is not None:
-        opened.close()
+    try:
+        if opened is not None:
+            opened.close()
+    finally:
+        if g.pop("db_deadline", False):
+            from . import answer_deadline
+
+            answer_deadline.end()
 
 
 def insert_ignore(

@@ -23,10 +23,15 @@ CONNECT_TIMEOUT = 2
 #: Short deadlines, so that a frozen server costs each request a few seconds at most.
 STATEMENT_TIMEOUT_MS = 1000
 READ_TIMEOUT_MS = 500
-#: Every answer during the outage must come within this many seconds.
-FAST = {"fast": CONNECT_TIMEOUT + 2, "immediate": CONNECT_TIMEOUT + 2}
-#: Frozen, a pooled connection's ping waits for the write deadline, then a new one can't connect.
-FAST["frozen"] = CONNECT_TIMEOUT + (STATEMENT_TIMEOUT_MS + db.ANSWER_MARGIN_MS) / 1000.0 + 1
+#: What the README promises: a request that reads waits for PostgreSQL DB_READ_TIMEOUT_MS
+#: plus the margin at most, one that writes DB_STATEMENT_TIMEOUT_MS plus the margin, however
+#: the server went away (frozen: a pooled connection's ping goes unanswered, and so does the
+#: reconnect after it). SLACK is for threads waiting for a core on a busy machine.
+DEADLINE = {
+    "read": (READ_TIMEOUT_MS + db.ANSWER_MARGIN_MS) / 1000.0,
+    "write": (STATEMENT_TIMEOUT_MS + db.ANSWER_MARGIN_MS) / 1000.0,
+}
+SLACK = 1.0
 NAME = "断线玩家"
 UNAVAILABLE = "数据库暂时无法连接"
 
@@ -196,12 +201,13 @@ def test_requests_fail_fast_while_postgres_is_down_and_recover_after(
     assert not thread.is_alive()
     assert caught["status"] == 503, caught
     assert caught["body"]["error"].startswith(UNAVAILABLE)
-    assert caught["seconds"] < 30 + FAST[mode]
+    assert caught["seconds"] < 30 + DEADLINE["write"] + SLACK
 
     answers = requests_during_outage(app, template.page(range(50, 100)).encode("utf-8"))
     for what, status, seconds, body, headers in answers:
         assert status == 503, (what, status, body[:300])
-        assert seconds < FAST[mode], (what, seconds)
+        kind = "write" if what.endswith(" import") else "read"
+        assert seconds < DEADLINE[kind] + SLACK, (what, seconds, DEADLINE[kind])
         assert headers["Retry-After"] == "10"
         if what.startswith("/api/") or what == "api import":
             assert headers["Content-Type"].startswith("application/json"), what

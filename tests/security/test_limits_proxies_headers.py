@@ -7,7 +7,7 @@ import pytest
 from flask import jsonify, request, url_for
 from sqlalchemy.exc import OperationalError
 
-from import_helpers import new_player, row_counts
+from import_helpers import new_player, own_record_page, row_counts
 from maimai_probe.player import api
 from security.fuzzing import sqlite_app
 
@@ -39,6 +39,47 @@ def form_post(client, token, **kwargs):
     return client.post("/players/%s/import" % PLAYER, **kwargs)
 
 
+#: How a server hands a chunked body on: no length, and a stream that ends with the body.
+CHUNKED = {"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"}
+
+
+def chunked_api_post(client, token, body, content_type):
+    """Post a body in chunks, the Werkzeug test client's way: a stream and no Content-Length."""
+    return api_post(
+        client,
+        token,
+        input_stream=io.BytesIO(body),
+        content_type=content_type,
+        environ_overrides=CHUNKED,
+    )
+
+
+def chunked_form_post(client, token, fields):
+    """Post the import form as a chunked multipart body."""
+    boundary = "chunked-boundary"
+    parts = []
+    for name, (filename, content) in fields.items():
+        disposition = 'form-data; name="%s"' % name
+        if filename:
+            disposition += '; filename="%s"' % filename
+        parts.append(
+            b"--%s\r\nContent-Disposition: %s\r\n\r\n%s\r\n"
+            % (boundary.encode(), disposition.encode(), content)
+        )
+    body = b"".join(parts) + b"--%s--\r\n" % boundary.encode()
+    return form_post(
+        client,
+        token,
+        input_stream=io.BytesIO(body),
+        content_type="multipart/form-data; boundary=" + boundary,
+        environ_overrides=CHUNKED,
+    )
+
+
+#: A record page padded past the limit at its end: cut at the limit, it still parses.
+PADDED_PAGE = own_record_page() + b" " * (LIMIT + 1)
+
+
 CASES = {
     "API raw body": lambda c, t: api_post(c, t, data=BIG, content_type="text/html"),
     "API JSON body": lambda c, t: api_post(
@@ -53,6 +94,21 @@ CASES = {
         input_stream=io.BytesIO(BIG),
         content_type="text/html",
         environ_overrides={"wsgi.input_terminated": True},
+    ),
+    "API chunked page, padded past the limit": lambda c, t: chunked_api_post(
+        c, t, PADDED_PAGE, "text/html"
+    ),
+    "API chunked JSON body": lambda c, t: chunked_api_post(
+        c, t, b'{"records": [' + b" " * LIMIT + b"]}", "application/json"
+    ),
+    "form chunked upload": lambda c, t: chunked_form_post(
+        c,
+        t,
+        {
+            "csrf_token": (None, b"csrf"),
+            "token": (None, t.encode()),
+            "files": ("a.html", PADDED_PAGE),
+        },
     ),
     "form upload": lambda c, t: form_post(
         c,
@@ -78,6 +134,28 @@ def test_a_body_over_the_limit_answers_413_and_writes_nothing(limited, session, 
         assert "上传的内容太大了" in answer.get_data(as_text=True)
     session.rollback()
     assert row_counts(session) == before
+
+
+@pytest.mark.parametrize("how", ["api", "form"])
+def test_a_chunked_body_within_the_limit_is_imported_whole(limited, session, how):
+    client, token = limited
+    page = own_record_page()
+    if how == "api":
+        answer = chunked_api_post(client, token, page, "text/html")
+        assert answer.status_code == 201, answer.get_data(as_text=True)[:300]
+    else:
+        answer = chunked_form_post(
+            client,
+            token,
+            {
+                "csrf_token": (None, b"csrf"),
+                "token": (None, token.encode()),
+                "files": ("a.html", page),
+            },
+        )
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    session.rollback()
+    assert row_counts(session)["play"] > 0
 
 
 # --- proxies --------------------------------------------------------------------------------
@@ -127,14 +205,60 @@ def test_one_trusted_proxy_is_believed_for_its_own_hop(tmp_path):
     answer = client.get("/_seen", headers=SPOOFED)
     assert answer.get_json() == {
         "scheme": "https",
-        "host": "evil.example:8443",
+        "host": "localhost",  # X-Forwarded-Host, -Port and -Prefix only when named
         "remote_addr": "198.51.100.7",  # the address our proxy saw, not what the client claimed
         "secure": True,
-        "external": "https://evil.example:8443/evil/",
+        "external": "https://localhost/",
     }
     assert answer.headers["Strict-Transport-Security"].startswith("max-age=")
-    tencent = client.get("/_seen", headers={"X-Api-Scheme": "https"}).get_json()
-    assert tencent["scheme"] == "https" and tencent["secure"]
+    named = probe_app(
+        tmp_path,
+        TRUSTED_PROXIES=1,
+        TRUSTED_PROXY_HEADERS="X-Forwarded-For,X-Forwarded-Proto,X-Forwarded-Host,"
+        "X-Forwarded-Port,X-Forwarded-Prefix",
+    ).test_client()
+    assert named.get("/_seen", headers=SPOOFED).get_json()["external"] == (
+        "https://evil.example:8443/evil/"
+    )
+    tencent = probe_app(
+        tmp_path, TRUSTED_PROXIES=1, TRUSTED_PROXY_HEADERS="X-Forwarded-For,X-Api-Scheme"
+    ).test_client()
+    seen = tencent.get("/_seen", headers={"X-Api-Scheme": "https"}).get_json()
+    assert seen["scheme"] == "https" and seen["secure"]
+
+
+def session_cookie(answer):
+    """Return the Set-Cookie header of the session cookie."""
+    cookies = [value for value in answer.headers.getlist("Set-Cookie") if "session=" in value]
+    assert len(cookies) == 1, answer.headers
+    return cookies[0]
+
+
+@pytest.mark.parametrize(
+    "settings, request_kwargs, secure",
+    [
+        ({}, {}, False),
+        ({}, {"base_url": "https://localhost"}, True),
+        ({"TRUSTED_PROXIES": 1}, {"headers": {"X-Forwarded-Proto": "https"}}, True),
+        ({"TRUSTED_PROXIES": 0}, {"headers": {"X-Forwarded-Proto": "https"}}, False),
+        ({"FORCE_HTTPS": True}, {"base_url": "https://localhost"}, True),
+    ],
+    ids=["http", "https", "https behind a trusted proxy", "a forged scheme", "forced"],
+)
+def test_the_session_cookie_is_secure_whenever_the_request_is_https(
+    tmp_path, settings, request_kwargs, secure
+):
+    app = sqlite_app(tmp_path, **settings)
+
+    def with_session():
+        from flask import session
+
+        session["seen"] = True
+        return "ok"
+
+    app.add_url_rule("/_session", "with_session", with_session)
+    cookie = session_cookie(app.test_client().get("/_session", **request_kwargs))
+    assert ("; Secure" in cookie) is secure, cookie
 
 
 def test_forced_https_is_not_skipped_by_a_spoofed_scheme(tmp_path):

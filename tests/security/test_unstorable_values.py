@@ -1,12 +1,15 @@
 """Values the database cannot keep as given are refused with their reason, not a 500."""
 
+import io
 import json
 
 import pytest
 from sqlalchemy import select
 
 from import_helpers import new_player, own_record_page, row_counts
-from maimai_probe.models import Score
+from maimai_probe import db
+from maimai_probe.importing import store
+from maimai_probe.models import Player, Score
 
 
 def divingfish(**changes):
@@ -71,3 +74,140 @@ def test_a_ten_thousand_character_title_is_stored_as_given(app, session):
     )
     assert response.status_code == 201
     assert session.scalars(select(Score.title)).one() == title
+
+
+#: An archive whose rejected field holds a lone surrogate: the refusal quotes the value.
+SURROGATE_ARCHIVE = json.dumps(
+    {"format": "maimai-probe-archive", "version": 1, "plays": [{"played_at": "\ud800"}]}
+).encode("ascii")
+
+
+def test_a_refusal_quoting_a_lone_surrogate_is_answered_on_the_api(app, session):
+    player, token = new_player(session)
+    before = row_counts(session)
+    response = app.test_client().post(
+        "/api/players/%s/imports" % player.name,
+        data=SURROGATE_ARCHIVE,
+        content_type="application/json",
+        headers={"Authorization": "Bearer " + token},
+    )
+    assert response.status_code == 422
+    error = response.get_json()["files"][0]["error"]
+    assert "played_at" in error and "\\ud800" in error
+    session.rollback()
+    assert row_counts(session) == before
+
+
+def test_a_refusal_quoting_a_lone_surrogate_is_shown_on_the_import_form(app, session):
+    player, token = new_player(session)
+    before = row_counts(session)
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["csrf_token"] = "csrf"
+    response = client.post(
+        "/players/%s/import" % player.name,
+        data={
+            "csrf_token": "csrf",
+            "token": token,
+            "files": (io.BytesIO(SURROGATE_ARCHIVE), "archive.json"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert "played_at" in response.get_data(as_text=True)
+    assert "\\ud800" in response.get_data(as_text=True)
+    session.rollback()
+    assert row_counts(session) == before
+
+
+@pytest.mark.parametrize("title", ["a\x00b", "\x00"])
+def test_a_chart_choice_with_nul_in_its_title_is_refused_clearly(app, session, title):
+    player, token = new_player(session)
+    before = row_counts(session)
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["csrf_token"] = "csrf"
+    response = client.post(
+        "/players/%s/unmatched" % player.name,
+        data={
+            "csrf_token": "csrf",
+            "token": token,
+            "title": title,
+            "kind": "DX",
+            "difficulty": "3",
+            "chart_id": "1",
+        },
+    )
+    assert response.status_code == 400
+    assert "表单内容不完整" in response.get_data(as_text=True)
+    session.rollback()
+    assert row_counts(session) == before
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("text, code", [("a\x00b", "U+0000"), ("a\ud800", "U+D800")])
+def test_any_text_postgresql_refuses_is_a_clear_400_on_any_route(postgres_app, text, code):
+    def lookup():
+        found = db.session().execute(select(Player.id).where(Player.name == text)).first()
+        return "found" if found else "none"
+
+    postgres_app.add_url_rule("/_lookup", "lookup", lookup)
+    postgres_app.add_url_rule("/api/_lookup", "api_lookup", lookup)
+    client = postgres_app.test_client()
+    page = client.get("/_lookup")
+    assert page.status_code == 400 and code in page.get_data(as_text=True)
+    answer = client.get("/api/_lookup")
+    assert answer.status_code == 400
+    assert answer.get_json() == {"error": "请求里含有无法保存的字符（%s）。" % code, "status": 400}
+
+
+def exported_with(app, token, player, **play_changes):
+    """Return the player's archive with its first play changed, as JSON."""
+    client = app.test_client()
+    headers = {"Authorization": "Bearer " + token}
+    answer = client.post(
+        "/api/players/%s/imports" % player.name,
+        data=own_record_page(),
+        content_type="text/html",
+        headers=headers,
+    )
+    assert answer.status_code == 201
+    document = client.get("/api/players/%s/export" % player.name).get_json()
+    document["plays"] = [dict(document["plays"][0], **play_changes)]
+    return json.dumps(document)
+
+
+@pytest.mark.parametrize("played_at", [2**40, store.LATEST_TIME + 1])
+def test_a_play_time_no_page_can_show_is_refused(app, session, played_at):
+    player, token = new_player(session)
+    body = exported_with(app, token, player, played_at=played_at)
+    before = row_counts(session)
+    response = app.test_client().post(
+        "/api/players/%s/imports" % player.name,
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": "Bearer " + token},
+    )
+    assert response.status_code == 422
+    assert "played_at 不是 1970 到 9999 年之间的时间" in response.get_json()["files"][0]["error"]
+    session.rollback()
+    assert row_counts(session) == before
+
+
+def test_the_latest_showable_play_time_is_stored_and_shown(app, session):
+    player, token = new_player(session)
+    body = exported_with(app, token, player, played_at=store.LATEST_TIME, utc_offset=960)
+    client = app.test_client()
+    response = client.post(
+        "/api/players/%s/imports" % player.name,
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": "Bearer " + token},
+    )
+    assert response.status_code == 201, response.get_data(as_text=True)[:300]
+    for path in ("/", "plays", "diff", "best50", "charts"):
+        page = client.get("/players/%s/%s" % (player.name, path.strip("/")))
+        assert page.status_code == 200, path
+    for path in ("plays", "diff", "best", "rating", "rating/trend", "export"):
+        answer = client.get("/api/players/%s/%s" % (player.name, path))
+        assert answer.status_code == 200, path

@@ -1,6 +1,8 @@
 """Which scheme, host and client address the app believes, behind gateways and proxies."""
 
 import json
+import socket
+import ssl
 
 import pytest
 
@@ -92,7 +94,12 @@ def test_gateway_events_are_not_swayed_by_forwarding_headers(static_dir):
 
 
 def test_one_trusted_proxy_sets_scheme_host_prefix_and_client(static_dir):
-    client = wired_app(static_dir, TRUSTED_PROXIES=1).test_client()
+    client = wired_app(
+        static_dir,
+        TRUSTED_PROXIES=1,
+        TRUSTED_PROXY_HEADERS="X-Forwarded-For, X-Forwarded-Proto, x-forwarded-host,"
+        "X-Forwarded-Prefix",
+    ).test_client()
 
     page = echo(
         client,
@@ -108,20 +115,73 @@ def test_one_trusted_proxy_sets_scheme_host_prefix_and_client(static_dir):
     assert page["remote_addr"] == "203.0.113.24"
 
 
-def test_tencent_api_scheme_counts_as_forwarded_proto(static_dir):
+def test_one_trusted_proxy_is_believed_only_for_the_headers_every_proxy_sets(static_dir):
     client = wired_app(static_dir, TRUSTED_PROXIES=1).test_client()
+
+    page = echo(client, headers=dict(SPOOFED, **{"X-Api-Scheme": "http"}))
+
+    assert page["external"] == "https://localhost/echo"  # not evil.example, not /evil
+    assert page["script_root"] == ""
+    assert page["remote_addr"] == "6.6.6.6"
+
+
+def test_tencent_api_scheme_counts_when_named(static_dir):
+    client = wired_app(
+        static_dir, TRUSTED_PROXIES=1, TRUSTED_PROXY_HEADERS="X-Forwarded-For,X-Api-Scheme"
+    ).test_client()
 
     page = echo(client, headers={"X-Api-Scheme": "https"})
 
     assert page["external"] == "https://localhost/echo"
+    # X-Forwarded-Proto is not named: a client's own one changes nothing.
+    assert echo(client, headers={"X-Forwarded-Proto": "https"})["scheme"] == "http"
 
 
-def test_forwarded_proto_wins_over_api_scheme(static_dir):
-    client = wired_app(static_dir, TRUSTED_PROXIES=1).test_client()
+@pytest.mark.parametrize("api_scheme, forwarded_proto", [("https", "http"), ("http", "https")])
+def test_api_scheme_wins_over_forwarded_proto(static_dir, api_scheme, forwarded_proto):
+    # Tencent's gateway sets X-Api-Scheme from its own connection and passes a client's
+    # X-Forwarded-Proto along.
+    client = wired_app(
+        static_dir,
+        TRUSTED_PROXIES=1,
+        TRUSTED_PROXY_HEADERS="X-Forwarded-For,X-Forwarded-Proto,X-Api-Scheme",
+    ).test_client()
 
-    page = echo(client, headers={"X-Api-Scheme": "https", "X-Forwarded-Proto": "http"})
+    page = echo(client, headers={"X-Api-Scheme": api_scheme, "X-Forwarded-Proto": forwarded_proto})
 
+    assert page["scheme"] == api_scheme
+
+
+def test_an_unknown_trusted_header_is_refused_at_start(static_dir):
+    with pytest.raises(ValueError, match="x-real-ip"):
+        wired_app(static_dir, TRUSTED_PROXIES=1, TRUSTED_PROXY_HEADERS="X-Forwarded-For,X-Real-Ip")
+
+
+@pytest.mark.parametrize("trusted_proxies", [0, 1])
+def test_gunicorns_own_reading_of_forwarded_proto_does_not_count(static_dir, trusted_proxies):
+    # gunicorn sets wsgi.url_scheme from X-Forwarded-Proto for clients in forwarded_allow_ips
+    # (loopback by default); the scheme of its plain socket is http.
+    client = wired_app(
+        static_dir, TRUSTED_PROXIES=trusted_proxies, TRUSTED_PROXY_HEADERS="X-Forwarded-For"
+    ).test_client()
+    with socket.socket() as plain:
+        page = echo(
+            client,
+            headers={"X-Forwarded-Proto": "https"},
+            environ_overrides={"gunicorn.socket": plain, "wsgi.url_scheme": "https"},
+        )
     assert page["scheme"] == "http"
+    assert page["external"] == "http://localhost/echo"
+
+
+def test_gunicorn_serving_tls_itself_stays_https(static_dir):
+    client = wired_app(static_dir).test_client()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    with context.wrap_socket(
+        socket.socket(), server_hostname="localhost", do_handshake_on_connect=False
+    ) as tls:
+        page = echo(client, environ_overrides={"gunicorn.socket": tls, "wsgi.url_scheme": "https"})
+    assert page["scheme"] == "https"
 
 
 def test_a_client_that_skips_one_of_two_proxies_changes_nothing(static_dir):

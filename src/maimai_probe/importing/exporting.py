@@ -32,18 +32,38 @@ def row_dict(row: Any) -> Dict[str, Any]:
     }
 
 
+def exported_columns(table: Any) -> List[Any]:
+    """Return a table's columns but our internal ids, in the table's order."""
+    return [column for column in table.columns if column.name not in INTERNAL_COLUMNS]
+
+
 def archive(session: Session, player: Any, now: int) -> Dict[str, Any]:
     """Return every play with its detail, score reading, profile snapshot and chart choice."""
-    plays: List[Dict[str, Any]] = []
+    # Plain rows, not ORM objects: loading 18,000 plays as objects took most of a second.
+    play_columns = exported_columns(Play.__table__)
+    detail_columns = exported_columns(PlayDetail.__table__)
+    detail_table = PlayDetail.__table__
     rows = session.execute(
-        select(Play, PlayDetail)
-        .outerjoin(PlayDetail, PlayDetail.play_id == Play.id)
-        .where(Play.player_id == player.id)
-        .order_by(Play.played_at)
+        select(
+            *play_columns,
+            detail_table.c.play_id.label("detail_play_id"),
+            *[column.label("detail_" + column.name) for column in detail_columns],
+        )
+        .select_from(
+            Play.__table__.outerjoin(detail_table, detail_table.c.play_id == Play.__table__.c.id)
+        )
+        .where(Play.__table__.c.player_id == player.id)
+        .order_by(Play.__table__.c.played_at)
     )
-    for play, detail in rows:
-        entry = row_dict(play)
-        entry["detail"] = row_dict(detail) if detail is not None else None
+    play_names = [column.name for column in play_columns]
+    detail_names = [column.name for column in detail_columns]
+    count = len(play_names)
+    plays: List[Dict[str, Any]] = []
+    for row in rows:
+        values = tuple(row)
+        entry = dict(zip(play_names, values[:count]))
+        has_detail = values[count] is not None
+        entry["detail"] = dict(zip(detail_names, values[count + 1 :])) if has_detail else None
         plays.append(entry)
     scores = session.scalars(
         select(Score).where(Score.player_id == player.id).order_by(Score.observed_at, Score.id)

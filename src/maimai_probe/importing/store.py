@@ -37,6 +37,7 @@ from ..parsing.results import (
     PlayDetail,
     PlayRecord,
 )
+from ..plain_text import encodable
 
 #: What an import stores, in the order it stores them.
 KINDS = ("plays", "details", "scores", "snapshots", "aliases")
@@ -126,11 +127,12 @@ def read_upload(name: str, data: Union[bytes, str]) -> Upload:
     # The parsers load BeautifulSoup: imported here so serving pages does not pay for it.
     from ..parsing.detect import parse_page
 
+    name = encodable(name)
     try:
         page = parse_page(data if isinstance(data, str) else decode(data))
         check_storable(page)
     except PageError as error:
-        return Upload(name, error=error.message, recognised=error.recognised)
+        return Upload(name, error=encodable(error.message), recognised=error.recognised)
     return Upload(name, page=page, recognised=page.page)
 
 
@@ -162,7 +164,8 @@ def check_storable(page: ParsedPage) -> None:
     for records, table in groups:
         for number, record in enumerate(records, start=1):
             for column in table.columns:
-                problem = _unstorable(column.type, record.get(column.key))
+                value = record.get(column.key)
+                problem = _unstorable(column.type, value) or _unshowable_time(column.key, value)
                 if problem:
                     raise _refusal(page, table.name, number, len(records), column.key, problem)
     # The details' JSON columns hold names: judgement kinds and the other players' names.
@@ -186,6 +189,19 @@ def _refusal(
         "%s的 %s %s，无法保存。整个文件都没有导入。" % (which, field, problem),
         recognised=page.page,
     )
+
+
+#: The latest Unix time a page can show in any time zone: the last day of the year 9999.
+LATEST_TIME = 253402214400
+
+
+def _unshowable_time(name: str, value: Any) -> Optional[str]:
+    """Say why a time column's value cannot be shown as a date (every *_at is Unix time)."""
+    if not name.endswith("_at") or not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if 0 <= value <= LATEST_TIME:
+        return None
+    return "不是 1970 到 9999 年之间的时间（%d）" % value
 
 
 def _unstorable(kind: Any, value: Any) -> Optional[str]:

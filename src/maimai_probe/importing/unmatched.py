@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request
 from .. import db, game
 from ..catalog import linking
 from ..models import Player
+from ..plain_text import unstorable_character
 from ..player.home import player_or_404
 from . import tokens
 from .form import remembered_hash
@@ -39,6 +40,8 @@ def chosen_key() -> Optional[Tuple[linking.ChartKey, int]]:
     except ValueError:
         return None
     if not title or kind not in game.KINDS or difficulty not in game.DIFFICULTIES:
+        return None
+    if unstorable_character(title) is not None:
         return None
     return (title, kind, difficulty), chart_id
 

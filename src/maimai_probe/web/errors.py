@@ -7,6 +7,9 @@ from typing import Any, Tuple
 from flask import Flask, Response, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from ..db import UnstorableText
+from ..plain_text import encodable
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -27,6 +30,7 @@ def wants_json() -> bool:
 
 def answer(status: int, message: str) -> Tuple[Response, int]:
     """Render an error as JSON or as a page."""
+    message = encodable(message)  # a refusal may quote what the client sent: "\ud800"
     if wants_json():
         return jsonify(error=message, status=status), status
     page = render_template("errors/error.html", status=status, message=message)
@@ -73,7 +77,13 @@ def other_error(error: Exception) -> Tuple[Response, int]:
     raise error
 
 
+def unstorable_text(error: UnstorableText) -> Tuple[Response, int]:
+    """Refuse a request whose text the database cannot keep, naming the character."""
+    return answer(400, "请求里含有无法保存的字符（U+%04X）。" % ord(error.character))
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(UnstorableText, unstorable_text)
     app.register_error_handler(Exception, other_error)

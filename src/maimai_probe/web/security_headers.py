@@ -1,6 +1,7 @@
 """Security headers on every response: our own scripts only, no sniffing, no referrer leak."""
 
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 
 from ..game import JACKET_SITES
 
@@ -30,6 +31,17 @@ def add_headers(response: Response) -> Response:
     return response
 
 
+class SessionOverHttps(SecureCookieSessionInterface):
+    """Mark the session cookie Secure on every request known to be https, not only when forced."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Tell whether the cookie is Secure: SESSION_COOKIE_SECURE, or an https request."""
+        if super().get_cookie_secure(app):
+            return True
+        return has_request_context() and request.is_secure
+
+
 def init_app(app: Flask) -> None:
-    """Add the headers after every request."""
+    """Add the headers after every request, and keep the session cookie off plain http."""
     app.after_request(add_headers)
+    app.session_interface = SessionOverHttps()
