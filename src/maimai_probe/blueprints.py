@@ -42,6 +42,8 @@ FEATURES = (
     ("maimai_probe.rating.best50", False),
     ("maimai_probe.importing.unmatched", False),
     ("maimai_probe.rating.api", True),  # read-only JSON
+    ("maimai_probe.progress.views", False),
+    ("maimai_probe.progress.api", True),  # read-only JSON
 )
 #: Blueprints registered as they are: they add template globals every page uses.
 EAGER = frozenset(("maimai_probe.web.chart_links",))

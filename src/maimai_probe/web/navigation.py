@@ -10,6 +10,8 @@ PLAYER_TABS = (
     ("records.plays", "游玩记录"),
     ("diffs.plays", "成绩变化"),
     ("rating.best50", "B50"),
+    ("progress.plan", "推分"),
+    ("progress.plates", "牌子"),
     ("charts.trends", "图表"),
     ("songs.list", "曲目"),
     ("imports.form", "导入"),

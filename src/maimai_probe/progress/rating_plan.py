@@ -1,0 +1,56 @@
+"""A player's rating plan from the archive: the best 50 and the charts that could beat it."""
+
+from typing import Dict, List, NamedTuple
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from .. import game
+from ..models import Chart, Song
+from ..rating.best50 import chart_bests
+from ..rating.formula import Best50, best50
+from .planner import Candidate, Target, frames_of, plan
+from .plates import LEFT_OUT
+
+
+class PlayerPlan(NamedTuple):
+    """What the plan page and API show."""
+
+    best50: Best50
+    targets: List[Target]
+
+
+def candidates(
+    session: Session, lowest_constant: int, members: List[int], bests: Dict[int, int]
+) -> List[Candidate]:
+    """Return the charts worth planning: constant high enough to matter, or in a frame now."""
+    rows = session.execute(
+        select(
+            Chart.id,
+            Song.title,
+            Song.kind,
+            Chart.difficulty,
+            Chart.level,
+            Chart.constant_tenths,
+            Song.is_new,
+        )
+        .join(Song, Chart.song_id == Song.id)
+        .where(
+            Chart.constant_tenths.isnot(None),
+            Chart.difficulty <= game.REMASTER,
+            or_(Song.catalog_id.is_(None), Song.catalog_id.notin_(sorted(LEFT_OUT))),
+            or_(Chart.constant_tenths >= lowest_constant, Chart.id.in_(members or [0])),
+        )
+    )
+    return [Candidate(*row, achievement=bests.get(row[0])) for row in rows]
+
+
+def player_plan(session: Session, player_id: int) -> PlayerPlan:
+    """Compute the player's best 50 and every chart whose next useful step raises it."""
+    played = chart_bests(session, player_id)
+    best = best50(played)
+    frames = frames_of(best)
+    lowest = min(frame.lowest_constant() for frame in frames.values())
+    members = sorted(chart for frame in frames.values() for chart in frame.members)
+    bests = {chart.chart_id: chart.achievement for chart in played}
+    return PlayerPlan(best, plan(best, candidates(session, lowest, members, bests)))
