@@ -71,6 +71,11 @@ def test_a_second_request_is_served_from_the_cache_byte_for_byte(app, client, se
         "/api/players/alice/rating",
         "/api/players/alice/export",
         "/api/players/alice/export?format=divingfish",
+        "/players/alice/plates",
+        "/players/alice/plates/%E8%88%9E%E6%9E%81",
+        "/players/alice/plan",
+        "/api/players/alice/plates",
+        "/api/players/alice/rating/plan",
     ],
 )
 def test_every_reading_page_of_a_player_is_kept(app, client, session, path):

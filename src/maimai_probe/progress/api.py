@@ -11,12 +11,12 @@ from flask import Blueprint, Response, abort, jsonify, request
 from .. import db, game
 from ..player.api import percent
 from ..player.home import player_or_404, player_page
-from .plate_progress import MissingChart, PlateDetail, counted_charts, details
+from . import filters as parse
 from .planner import Target
+from .plate_progress import MissingChart, PlateDetail, counted_charts, details
 from .plates import PLATES, find_plate, plates_of_version
 from .rating_plan import player_plan
 from .views import filtered_plan, filters_or_400
-from . import filters as parse
 
 bp = Blueprint("api_progress", __name__, url_prefix="/api")
 

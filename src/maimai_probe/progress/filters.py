@@ -43,7 +43,9 @@ def difficulties(args: Any) -> List[int]:
     for slug in args.getlist("difficulty"):
         index = game.DIFFICULTY_BY_SLUG.get(slug)
         if index is None or index == game.UTAGE:
-            raise FilterError("未知的难度「%s」：可选 basic、advanced、expert、master、remaster。" % slug[:20])
+            raise FilterError(
+                "未知的难度「%s」：可选 basic、advanced、expert、master、remaster。" % slug[:20]
+            )
         if index not in found:
             found.append(index)
     return sorted(found)

@@ -120,7 +120,7 @@ def version_counts(session: Session, player_id: int) -> List[VersionCount]:
             Song.version,
             Chart.difficulty,
             func.count(Chart.id),
-            *[func.sum(case((met[name], 1), else_=0)) for name in requirements]
+            *[func.sum(case((met[name], 1), else_=0)) for name in requirements],
         )
         .select_from(Chart)
         .join(Song, Chart.song_id == Song.id)

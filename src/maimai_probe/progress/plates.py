@@ -6,14 +6,20 @@ names versions as Diving-Fish's music_data does (`basic_info.from`). docs/progre
 table a player can check.
 """
 
-from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import List, NamedTuple, Optional, Tuple
 
 from .. import game
 
 #: Requirements, in the order the pages list them, and what each needs of a chart's best.
 CLEAR, FC, SSS, AP, FSD = "clear", "fc", "sss", "ap", "fsd"
 REQUIREMENTS = (FC, SSS, AP, FSD, CLEAR)
-REQUIREMENT_LABELS = {CLEAR: "全曲通关", FC: "全曲 FC", SSS: "全曲 SSS", AP: "全曲 AP", FSD: "全曲 FDX"}
+REQUIREMENT_LABELS = {
+    CLEAR: "全曲通关",
+    FC: "全曲 FC",
+    SSS: "全曲 SSS",
+    AP: "全曲 AP",
+    FSD: "全曲 FDX",
+}
 #: What a missing chart lacks, as the cards say it.
 LACKS = {CLEAR: "通关", FC: "FC", SSS: "SSS", AP: "AP", FSD: "FDX"}
 #: The plate's second half by requirement: 晓极, 晓将, 晓神, 晓舞舞.
@@ -51,8 +57,16 @@ OLD_VERSIONS = (
 DX_VERSIONS = (
     (("熊", "华"), "舞萌DX", ("maimai でらっくす", "maimai でらっくす PLUS")),
     (("爽", "煌"), "舞萌DX 2021", ("maimai でらっくす Splash", "maimai でらっくす Splash PLUS")),
-    (("宙", "星"), "舞萌DX 2022", ("maimai でらっくす UNiVERSE", "maimai でらっくす UNiVERSE PLUS")),
-    (("祭", "祝"), "舞萌DX 2023", ("maimai でらっくす FESTiVAL", "maimai でらっくす FESTiVAL PLUS")),
+    (
+        ("宙", "星"),
+        "舞萌DX 2022",
+        ("maimai でらっくす UNiVERSE", "maimai でらっくす UNiVERSE PLUS"),
+    ),
+    (
+        ("祭", "祝"),
+        "舞萌DX 2023",
+        ("maimai でらっくす FESTiVAL", "maimai でらっくす FESTiVAL PLUS"),
+    ),
     (("双", "宴"), "舞萌DX 2024", ("maimai でらっくす BUDDiES", "maimai でらっくす BUDDiES PLUS")),
     (("镜", "彩"), "舞萌DX 2025", ("maimai でらっくす PRiSM", "maimai でらっくす PRiSM PLUS")),
 )
@@ -106,8 +120,6 @@ LEFT_OUT = frozenset(
         "11267",  # ディカディズム
     )
 )
-#: Diving-Fish numbers UTAGE songs from here on: they never count.
-UTAGE_FIRST_ID = 100000
 
 
 class Plate(NamedTuple):
@@ -121,7 +133,11 @@ class Plate(NamedTuple):
     @property
     def version(self) -> str:
         """Return the catalog's version name, or the names joined for a group of several."""
-        return " / ".join(self.group.versions) if len(self.group.versions) > 1 else self.group.versions[0]
+        return (
+            " / ".join(self.group.versions)
+            if len(self.group.versions) > 1
+            else self.group.versions[0]
+        )
 
     @property
     def difficulties(self) -> Tuple[int, ...]:
@@ -175,17 +191,6 @@ def plates_of_version(version: str) -> List[Plate]:
     ]
 
 
-def counts_for_plate(chart_difficulty: int, song_catalog_id: Optional[str]) -> bool:
-    """Tell whether a chart could count for any plate: not UTAGE, not a song left out."""
-    if chart_difficulty == game.UTAGE or chart_difficulty > game.REMASTER:
-        return False
-    if song_catalog_id is None:
-        return True
-    if song_catalog_id in LEFT_OUT:
-        return False
-    return not (song_catalog_id.isdigit() and int(song_catalog_id) >= UTAGE_FIRST_ID)
-
-
 class Best(NamedTuple):
     """A player's best on one chart, each part its own best: the game keeps them apart."""
 
@@ -207,11 +212,3 @@ def meets(requirement: str, best: Optional[Best]) -> bool:
     if requirement == AP:
         return best.fc >= game.AP
     return best.fs >= game.FDX
-
-
-def plates_for(versions: Iterable[str]) -> Dict[str, List[Plate]]:
-    """Return the plates that cover each version."""
-    found = {}  # type: Dict[str, List[Plate]]
-    for version in versions:
-        found[version] = [plate for plate in PLATES if version in plate.group.versions]
-    return found

@@ -8,8 +8,8 @@ from flask import Blueprint, abort, render_template, request
 from .. import db, game
 from ..player.home import player_or_404, player_page
 from . import filters as parse
-from .plate_progress import MissingChart, missing_charts, overview
 from .planner import FRAME_LABELS, Target, by_distance, by_gain
+from .plate_progress import MissingChart, missing_charts, overview
 from .plates import GROUPS, LACKS, REQUIREMENT_LABELS, find_plate
 from .rating_plan import player_plan
 
