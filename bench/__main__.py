@@ -35,7 +35,7 @@ KEPT_MARKER = "<!-- analysis below is written by hand; bench/run keeps it -->"
 #: The serverless benchmarks, written separately; run when present.
 HANDLER_GLOB = "handler*.py"
 #: Benchmarks with a command line of their own, run after the handler's.
-STANDALONE = ("search.py", "rating_trend.py", "cold_start.py")
+STANDALONE = ("search.py", "rating_trend.py", "cold_start.py", "progress.py")
 
 
 class Run:

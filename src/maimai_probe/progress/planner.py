@@ -63,19 +63,19 @@ class Frame(NamedTuple):
     size: int
     members: Dict[int, int]  # chart id -> rating
     floor: Optional[int]  # the lowest rating, None while the frame is not full
+    thresholds: Tuple[int, ...]  # per step of STEPS: the lowest constant that beats the floor
 
     def lowest_constant(self) -> int:
         """Return the lowest constant (tenths) whose best rating could raise this frame."""
-        if self.floor is None:
-            return 1
-        return min_constant(self.floor)
+        return self.thresholds[-1]
 
 
 def frame_of(entries: List[RatedChart], size: int) -> Frame:
-    """Describe a frame of the best 50."""
+    """Describe a frame of the best 50, with the constant each step needs to beat its floor."""
     members = {entry.chart.chart_id: entry.rating for entry in entries}
     floor = entries[-1].rating if len(entries) >= size else None
-    return Frame(size, members, floor)
+    bar = 0 if floor is None else floor
+    return Frame(size, members, floor, tuple(min_constant(bar, lowest) for _, lowest in STEPS))
 
 
 def frames_of(best: Best50) -> Dict[str, Frame]:
@@ -83,14 +83,14 @@ def frames_of(best: Best50) -> Dict[str, Frame]:
     return {B35: frame_of(best.old, OLD_FRAME_SIZE), B15: frame_of(best.new, NEW_FRAME_SIZE)}
 
 
-def min_constant(floor: int) -> int:
-    """Return the lowest constant (tenths) whose rating at 100.5 % beats a floor."""
+def min_constant(floor: int, achievement: int = ACHIEVEMENT_CAP) -> int:
+    """Return the lowest constant (tenths) whose rating at an achievement beats a floor."""
     low, high = 1, 1
-    while chart_rating(high, ACHIEVEMENT_CAP) <= floor:
+    while chart_rating(high, achievement) <= floor:
         high *= 2
     while low < high:  # ratings rise with the constant: search for the first above the floor
         middle = (low + high) // 2
-        if chart_rating(middle, ACHIEVEMENT_CAP) > floor:
+        if chart_rating(middle, achievement) > floor:
             high = middle
         else:
             low = middle + 1
@@ -108,7 +108,7 @@ def plan_target(chart: Candidate, frame_name: str, frame: Frame) -> Optional[Tar
         return Target(
             chart, frame_name, True, current, step.rank, step.achievement, step.rating, step.gain
         )
-    found = entering_step_above(chart.constant_tenths, frame.floor, achievement)
+    found = entering_step_above(chart.constant_tenths, frame, achievement)
     if found is None:
         return None
     code, lowest, rating = found
@@ -117,16 +117,12 @@ def plan_target(chart: Candidate, frame_name: str, frame: Frame) -> Optional[Tar
 
 
 def entering_step_above(
-    constant_tenths: int, floor: Optional[int], achievement: int
+    constant_tenths: int, frame: Frame, achievement: int
 ) -> Optional[Tuple[str, int, int]]:
-    """Return the lowest step above an achievement whose rating beats the floor."""
-    bar = floor if floor is not None else 0
-    for code, lowest in STEPS:
-        if lowest <= achievement:
-            continue
-        rating = chart_rating(constant_tenths, lowest)
-        if rating > bar:
-            return code, lowest, rating
+    """Return the lowest step (rank, achievement, rating) above a best that beats the floor."""
+    for (code, lowest), needed in zip(STEPS, frame.thresholds):
+        if lowest > achievement and constant_tenths >= needed:
+            return code, lowest, chart_rating(constant_tenths, lowest)
     return None
 
 

@@ -2,14 +2,14 @@
 
 from typing import Dict, List, NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from .. import game
 from ..models import Chart, Song
 from ..rating.best50 import chart_bests
 from ..rating.formula import Best50, best50
-from .planner import Candidate, Target, frames_of, plan
+from .planner import B15, B35, Candidate, Target, frames_of, plan
 from .plates import LEFT_OUT
 
 
@@ -21,9 +21,9 @@ class PlayerPlan(NamedTuple):
 
 
 def candidates(
-    session: Session, lowest_constant: int, members: List[int], bests: Dict[int, int]
+    session: Session, lowest_old: int, lowest_new: int, members: List[int], bests: Dict[int, int]
 ) -> List[Candidate]:
-    """Return the charts worth planning: constant high enough to matter, or in a frame now."""
+    """Return the charts worth planning: constant high enough for their frame, or in it now."""
     rows = session.execute(
         select(
             Chart.id,
@@ -39,7 +39,11 @@ def candidates(
             Chart.constant_tenths.isnot(None),
             Chart.difficulty <= game.REMASTER,
             or_(Song.catalog_id.is_(None), Song.catalog_id.notin_(sorted(LEFT_OUT))),
-            or_(Chart.constant_tenths >= lowest_constant, Chart.id.in_(members or [0])),
+            or_(
+                and_(Song.is_new.is_(False), Chart.constant_tenths >= lowest_old),
+                and_(Song.is_new.is_(True), Chart.constant_tenths >= lowest_new),
+                Chart.id.in_(members or [0]),
+            ),
         )
     )
     return [Candidate(*row, achievement=bests.get(row[0])) for row in rows]
@@ -50,7 +54,9 @@ def player_plan(session: Session, player_id: int) -> PlayerPlan:
     played = chart_bests(session, player_id)
     best = best50(played)
     frames = frames_of(best)
-    lowest = min(frame.lowest_constant() for frame in frames.values())
     members = sorted(chart for frame in frames.values() for chart in frame.members)
     bests = {chart.chart_id: chart.achievement for chart in played}
-    return PlayerPlan(best, plan(best, candidates(session, lowest, members, bests)))
+    found = candidates(
+        session, frames[B35].lowest_constant(), frames[B15].lowest_constant(), members, bests
+    )
+    return PlayerPlan(best, plan(best, found))

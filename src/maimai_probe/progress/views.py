@@ -18,7 +18,7 @@ bp = Blueprint("progress", __name__, url_prefix="/players", template_folder="tem
 #: Missing charts per page of one plate.
 CARDS_PER_PAGE = 60
 #: Lines of the plan a page shows at most.
-PLAN_LINES = 100
+PLAN_LINES = 50
 
 
 def filters_or_400(read: Any) -> Any:
