@@ -40,7 +40,7 @@ class VersionGroup(NamedTuple):
 
 
 OLD_VERSIONS = (
-    ("真", "maimai", ("maimai", "maimai PLUS")),
+    ("真", "maimai · maimai PLUS", ("maimai", "maimai PLUS")),
     ("超", "maimai GreeN", ("maimai GreeN",)),
     ("檄", "maimai GreeN PLUS", ("maimai GreeN PLUS",)),
     ("橙", "maimai ORANGE", ("maimai ORANGE",)),
