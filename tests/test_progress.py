@@ -224,8 +224,9 @@ def test_the_plan_page_and_api(app, client, session):
     assert all(line["title"] != "＊ハロー、プラネット。" for line in plan)  # left out of the game
     b15 = client.get("/api/players/舞萌玩家/rating/plan?frame=b15").get_json()["plan"]
     assert b15 and all(line["frame"] == "b15" for line in b15)
-    masters = client.get("/api/players/舞萌玩家/rating/plan?difficulty=master&level=12%2B")
-    assert [line["title"] for line in masters.get_json()["plan"]] == ["緑の裏"]
+    for difficulty in ("master", "3"):
+        url = "/api/players/舞萌玩家/rating/plan?difficulty=%s&level=12%%2B" % difficulty
+        assert [line["title"] for line in client.get(url).get_json()["plan"]] == ["緑の裏"]
 
     html = client.get("/players/舞萌玩家/plan").get_data(as_text=True)
     assert 'class="active" aria-current="page">推分</a>' in html

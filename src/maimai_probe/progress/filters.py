@@ -38,10 +38,12 @@ class PlanFilters(NamedTuple):
 
 
 def difficulties(args: Any) -> List[int]:
-    """Read difficulty=master&difficulty=remaster, BASIC to Re:MASTER only."""
+    """Read difficulty=master&difficulty=remaster (or 0-4), BASIC to Re:MASTER only."""
     found = []
     for slug in args.getlist("difficulty"):
-        index = game.DIFFICULTY_BY_SLUG.get(slug)
+        index = (
+            int(slug) if slug in ("0", "1", "2", "3", "4") else game.DIFFICULTY_BY_SLUG.get(slug)
+        )
         if index is None or index == game.UTAGE:
             raise FilterError(
                 "未知的难度「%s」：可选 basic、advanced、expert、master、remaster。" % slug[:20]
