@@ -1,10 +1,13 @@
 """The plate and plan pages and API on a hand-written catalog, and on the real one."""
 
+import itertools
 import json
 
 import pytest
 from sqlalchemy import func, select
 
+from factories import BASE_TIME
+from factories import add_play as add_factory_play
 from maimai_probe import game
 from maimai_probe.catalog.linking import link_all
 from maimai_probe.catalog.sync import read_catalog, sync_catalog
@@ -13,7 +16,10 @@ from maimai_probe.progress.plate_progress import counted_charts, details, overvi
 from maimai_probe.progress.plates import PLATES, find_plate
 from querycount import queries_for
 from test_catalog import shared_fixture, song
-from test_linking import add_play, add_player, add_score
+from test_linking import add_player, add_score
+
+#: Each play's own second, kept apart from other modules' clocks.
+CLOCK = itertools.count(BASE_TIME - 86400 * 30, 60)
 
 GREEN = "maimai GreeN"
 SPLASH = "maimai でらっくす Splash"
@@ -33,6 +39,22 @@ def catalog():
         ),
         song("110000", "[宴]宴の歌", "DX", [13.0], genre="宴会場", **{"from": SPLASH}),
     ]
+
+
+def add_play(session, player, title, kind, difficulty=game.MASTER, **fields):
+    """Add a play of a chart (not committed) at the next second of this module's clock."""
+    fields.setdefault("achievement", 1000000)
+    fields.setdefault("fs", game.FS_NONE)
+    return add_factory_play(
+        session,
+        player,
+        commit=False,
+        played_at=next(CLOCK),
+        title=title,
+        kind=kind,
+        difficulty=difficulty,
+        **fields,
+    )
 
 
 def archive(session, fc_green=True):
