@@ -297,7 +297,7 @@ def test_a_catalog_sync_changes_the_kept_plates_page(app, client, session):
     assert "8 / 12" in after and "緑の新曲" in after
 
 
-def test_the_real_catalog_has_every_version_on_a_plate(app, session):
+def test_the_real_catalog_has_every_version_on_a_plate(app, client, session):
     data = json.loads(shared_fixture("diving-fish", "music_data.json").read_text("utf-8"))
     sync_catalog(session, read_catalog(data))
     session.commit()
@@ -323,3 +323,9 @@ def test_the_real_catalog_has_every_version_on_a_plate(app, session):
         assert totals[plate.name] == expected, plate.name
     assert totals["超极"] > 0 and totals["镜极"] > 0 and totals["爽极"] == totals["煌极"] > 0
     assert totals["舞极"] > totals["辉极"] and totals["霸者"] == totals["舞极"]
+    # A new player's 舞将 misses every chart: the cards come a page at a time.
+    html = client.get("/players/舞萌玩家/plates/舞将?page=2").get_data(as_text=True)
+    pages = -(-totals["舞将"] // 60)
+    assert "共 %d 张 · 第 2 / %d 页" % (totals["舞将"], pages) in html
+    assert html.count('class="pg-card ') == 60
+    assert "page=1" in html and "page=3" in html
