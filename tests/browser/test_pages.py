@@ -12,6 +12,8 @@ Selenium 3 that 3.6 could have sees neither failed requests nor page errors, whi
 
 import pytest
 
+from maimai_probe.progress.plates import PLATES
+
 from .browsing import PHONE_SIZE, assert_charts_fit
 
 pytestmark = pytest.mark.browser
@@ -26,6 +28,9 @@ PAGES = [
     ("charts", "/players/{player}/charts", "[data-chart][data-drawn='1']", 5),
     ("chart", "/players/{player}/charts/chart?{chart}", "[data-chart][data-drawn='1']", 2),
     ("best50", "/players/{player}/best50", ".b50-total-value", 1),
+    ("plan", "/players/{player}/plan", ".pg-card", None),
+    ("plates", "/players/{player}/plates", ".pg-plate", len(PLATES)),
+    ("plate", "/players/{player}/plates/%E9%95%9C%E5%B0%86", ".pg-card", None),
     ("songs", "/players/{player}/songs", ".song-row", 50),
     ("catalog", "/songs", ".song-row", 50),
     ("unmatched", "/players/{player}/unmatched", ".unmatched-entry", None),
