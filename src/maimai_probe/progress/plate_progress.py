@@ -127,7 +127,7 @@ def version_counts(session: Session, player_id: int) -> List[VersionCount]:
         .outerjoin(best, best.c.chart_id == Chart.id)
         .where(_counted())
         .group_by(Song.version, Chart.difficulty)
-    )
+    ).all()
     return [
         VersionCount(
             version,
@@ -196,7 +196,7 @@ def missing_charts(session: Session, player_id: int, plate: Plate) -> List[Missi
             Song.title,
             Song.kind,
         )
-    )
+    ).all()
     return [MissingChart(*row) for row in rows]
 
 
@@ -237,7 +237,7 @@ def counted_charts(session: Session, player_id: int) -> List[MissingChart]:
             Song.title,
             Song.kind,
         )
-    )
+    ).all()
     return [MissingChart(*row) for row in rows]
 
 

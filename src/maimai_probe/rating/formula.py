@@ -1,6 +1,7 @@
 """DX rating in exact integers: per chart, best 35 old + best 15 new, and the next rank step."""
 
 import bisect
+import heapq
 from typing import Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from .. import game
@@ -120,35 +121,29 @@ class Best50(NamedTuple):
         return self.old_total + self.new_total
 
 
-def rate(chart: ChartBest, with_step: bool = True) -> RatedChart:
-    """Rate one chart whose constant is known, with its next step unless told not to."""
-    constant = chart.constant_tenths or 0
-    return RatedChart(
-        chart,
-        chart_rating(constant, chart.achievement),
-        game.rank_for(chart.achievement),
-        next_step(constant, chart.achievement) if with_step else None,
-    )
-
-
-def with_next_steps(entries: List[RatedChart]) -> List[RatedChart]:
-    """Add the next step to charts rated without it."""
-    return [
-        entry._replace(next=next_step(entry.chart.constant_tenths or 0, entry.chart.achievement))
-        for entry in entries
-    ]
-
-
-def _frame_order(entry: RatedChart) -> Tuple[int, int, int, int]:
+def _frame_order(pair: Tuple[int, ChartBest]) -> Tuple[int, int, int, int]:
     """Order a frame: rating, then achievement, then constant, best first; then chart id."""
-    chart = entry.chart
-    return (-entry.rating, -chart.achievement, -(chart.constant_tenths or 0), chart.chart_id)
+    rating, chart = pair
+    return (-rating, -chart.achievement, -(chart.constant_tenths or 0), chart.chart_id)
+
+
+def _kept(pairs: List[Tuple[int, ChartBest]], size: int) -> List[RatedChart]:
+    """Keep a frame's best charts, each with its rank and next step."""
+    return [
+        RatedChart(
+            chart,
+            rating,
+            game.rank_for(chart.achievement),
+            next_step(chart.constant_tenths or 0, chart.achievement),
+        )
+        for rating, chart in heapq.nsmallest(size, pairs, key=_frame_order)
+    ]
 
 
 def best50(charts: Iterable[ChartBest]) -> Best50:
     """Split charts into the two frames and keep the best of each; UTAGE never counts."""
-    old: List[RatedChart] = []
-    new: List[RatedChart] = []
+    old: List[Tuple[int, ChartBest]] = []
+    new: List[Tuple[int, ChartBest]] = []
     unknown: List[ChartBest] = []
     for chart in charts:
         if chart.difficulty == game.UTAGE:
@@ -156,14 +151,11 @@ def best50(charts: Iterable[ChartBest]) -> Best50:
         if chart.constant_tenths is None:
             unknown.append(chart)
             continue
-        # The next step is only shown for the 50 kept charts: work it out for those alone.
-        (new if chart.is_new else old).append(rate(chart, with_step=False))
-    old.sort(key=_frame_order)
-    new.sort(key=_frame_order)
+        # Only the kept charts need a rank and a next step: rate the others alone.
+        pair = (chart_rating(chart.constant_tenths, chart.achievement), chart)
+        (new if chart.is_new else old).append(pair)
     unknown.sort(key=lambda chart: (-chart.achievement, chart.title, chart.difficulty))
-    return Best50(
-        with_next_steps(old[:OLD_FRAME_SIZE]), with_next_steps(new[:NEW_FRAME_SIZE]), unknown
-    )
+    return Best50(_kept(old, OLD_FRAME_SIZE), _kept(new, NEW_FRAME_SIZE), unknown)
 
 
 class TopFrame:
