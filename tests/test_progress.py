@@ -209,6 +209,7 @@ def test_the_plates_api_lists_progress_and_missing_charts(app, client, session):
         ["爽极", "爽将", "爽神", "爽舞舞", "煌极", "煌将", "煌神", "煌舞舞"]
     )
     assert plate_entry(splash, "爽舞舞")["done"] == 1
+    assert plate_entry(splash, "煌舞舞")["version"] == SPLASH  # the catalog's one name
     both = client.get("/api/players/舞萌玩家/plates?version=舞萌DX 2021&plate=煌神").get_json()
     assert [entry["plate"] for entry in both] == ["煌神"]
     none = client.get("/api/players/舞萌玩家/plates?version=maimai GreeN&plate=煌神").get_json()

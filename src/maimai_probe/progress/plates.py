@@ -34,9 +34,10 @@ class VersionGroup(NamedTuple):
 
     series: Tuple[str, ...]  # plate heads, as the China server shows them: ("熊", "华")
     name: str  # what players call the group: "舞萌DX 2021", "maimai GreeN"
-    versions: Tuple[str, ...]  # the catalog's version names (basic_info.from)
+    versions: Tuple[str, ...]  # the catalog's version names (basic_info.from) it counts
     requirements: Tuple[str, ...]
     remaster: bool  # Re:MASTER charts count
+    version: str  # as the API names it: a DX year by the one name the China catalog uses
 
 
 OLD_VERSIONS = (
@@ -80,13 +81,16 @@ def _groups() -> Tuple[VersionGroup, ...]:
     groups = []  # type: List[VersionGroup]
     for head, name, versions in OLD_VERSIONS:
         requirements = SHIN_REQUIREMENTS if head == "真" else PLAIN_REQUIREMENTS
-        groups.append(VersionGroup((head,), name, versions, requirements, False))
+        groups.append(
+            VersionGroup((head,), name, versions, requirements, False, " / ".join(versions))
+        )
     every_old = tuple(version for _, _, versions in OLD_VERSIONS for version in versions)
+    everything = PLAIN_REQUIREMENTS + (CLEAR,)
     groups.append(
-        VersionGroup(("舞",), "maimai ~ FiNALE", every_old, PLAIN_REQUIREMENTS + (CLEAR,), True)
+        VersionGroup(("舞",), "maimai ~ FiNALE", every_old, everything, True, " / ".join(every_old))
     )
     for heads, name, versions in DX_VERSIONS:
-        groups.append(VersionGroup(heads, name, versions, PLAIN_REQUIREMENTS, False))
+        groups.append(VersionGroup(heads, name, versions, PLAIN_REQUIREMENTS, False, versions[0]))
     return tuple(groups)
 
 
@@ -132,12 +136,8 @@ class Plate(NamedTuple):
 
     @property
     def version(self) -> str:
-        """Return the catalog's version name, or the names joined for a group of several."""
-        return (
-            " / ".join(self.group.versions)
-            if len(self.group.versions) > 1
-            else self.group.versions[0]
-        )
+        """Return the catalog's version name; " / " joins them for a plate over several."""
+        return self.group.version
 
     @property
     def difficulties(self) -> Tuple[int, ...]:
