@@ -200,7 +200,7 @@ def test_the_real_layer_builds_reproducibly_from_the_cached_wheels(tmp_path):
     assert "jieba/dict.txt" in names
     assert "psycopg2/_psycopg.cpython-36m-x86_64-linux-gnu.so" in names
     assert not any(n.startswith(("jieba/lac_small", "greenlet/tests", "bs4/tests")) for n in names)
-    assert first[0].size < 20 * 1024 * 1024
+    assert first[0].size < 25 * 1024 * 1024  # SCF and Lambda take 50 MB; keep it lean
 
 
 def test_entries_carry_the_fixed_time_in_utc_as_well(wheel_dir, tmp_path):
