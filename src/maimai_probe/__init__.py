@@ -8,6 +8,7 @@ from flask import Flask
 import flask_serverless
 
 from . import blueprints, commands, config, db
+from .jackets import drawing
 from .web import (
     csrf,
     errors,
@@ -48,6 +49,7 @@ def register_extensions(app: Flask) -> None:
     errors.init_app(app)
     formatting.init_app(app)
     navigation.init_app(app)
+    drawing.init_app(app)
 
 
 def static_folder(configured: Optional[str]) -> str:

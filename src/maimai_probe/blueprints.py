@@ -44,6 +44,7 @@ FEATURES = (
     ("maimai_probe.rating.api", True),  # read-only JSON
     ("maimai_probe.progress.views", False),
     ("maimai_probe.progress.api", True),  # read-only JSON
+    ("maimai_probe.jackets.serving", False),
 )
 #: Blueprints registered as they are: they add template globals every page uses.
 EAGER = frozenset(("maimai_probe.web.chart_links",))

@@ -17,6 +17,7 @@ COMMANDS = {
     "import": "maimai_probe.importing.cli:import_command",
     "export": "maimai_probe.importing.cli:export_command",
     "songs": "maimai_probe.catalog.cli:songs_commands",
+    "jackets": "maimai_probe.jackets.cli:jackets_commands",
     "seed-demo": "maimai_probe.demo_data:seed_demo_command",
     "write-routes": "maimai_probe.blueprints:write_routes_command",
 }  # type: Dict[str, str]

@@ -28,6 +28,10 @@ ENVIRONMENT_SETTINGS = {
     "PAGE_SIZE": int,
     "PAGE_CACHE_BYTES": int,
     "DEMO_TEXTRANK": bool,
+    "JACKET_SOURCE_URL": str,
+    "JACKET_OFFICIAL_URL": str,
+    "JACKET_FETCH_WORKERS": int,
+    "JACKET_FETCH_TIMEOUT": int,
 }
 
 
@@ -58,6 +62,12 @@ def defaults() -> Dict[str, Any]:
         "PAGE_SIZE": 50,
         "PAGE_CACHE_BYTES": 32 * 1024 * 1024,  # rendered pages kept per process; 0: none
         "DEMO_TEXTRANK": None,  # None: /jieba/ runs TextRank everywhere but in production
+        # Jackets: a public cover source by the catalog's song id ("{id}", "{id:05d}"), and
+        # the official image a saved page names ("{site}", "{service}", "{name}").
+        "JACKET_SOURCE_URL": None,
+        "JACKET_OFFICIAL_URL": "{site}/maimai-mobile/img/Music/{name}.png",
+        "JACKET_FETCH_WORKERS": 4,
+        "JACKET_FETCH_TIMEOUT": 10,  # seconds per image
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "JSON_AS_ASCII": False,

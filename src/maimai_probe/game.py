@@ -69,6 +69,7 @@ CHINA_UTC_OFFSET = 480
 JAPAN_UTC_OFFSET = 540
 
 #: Where each service's own pages take a jacket from: /maimai-mobile/img/Music/<name>.png.
+#: The jackets command fetches them from there once; pages show the site's own copy.
 JACKET_SITES = {"cn": "https://maimai.wahlap.com", "intl": "https://maimaidx-eng.com"}
 
 

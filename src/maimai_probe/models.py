@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -240,3 +241,22 @@ class ChartAlias(Base):
     difficulty = Column(SmallInteger, nullable=False)
     chart_id = Column(ForeignKey("chart.id", ondelete="CASCADE"), nullable=False)
     created_at = Column(BigInteger, nullable=False)  # Unix time
+
+
+class Jacket(Base):
+    """A song's jacket image, fetched once and kept so pages never link elsewhere for it."""
+
+    __tablename__ = "jacket"
+
+    id = Column(Identifier, primary_key=True)
+    # The official image name a saved page gave ("0847c38d2a623e99"), or "song-<catalog id>"
+    # for a cover fetched by the catalog's song id.
+    name = Column(String(64), nullable=False, unique=True)
+    song_id = Column(ForeignKey("song.id", ondelete="SET NULL"), index=True)
+    digest = Column(String(64), nullable=False, index=True)  # sha256 of the bytes: the URL
+    media_type = Column(String(16), nullable=False)  # image/png, image/jpeg, image/webp
+    width = Column(SmallInteger, nullable=False)
+    height = Column(SmallInteger, nullable=False)
+    data = Column(LargeBinary, nullable=False)
+    source = Column(Text, nullable=False)  # the URL it was fetched from
+    fetched_at = Column(BigInteger, nullable=False)  # Unix time

@@ -9,7 +9,7 @@ from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from .. import db, game
-from ..models import CatalogSync, Chart, Play, Score, Song
+from ..models import CatalogSync, Chart, Jacket, Play, Score, Song
 from ..player import queries
 from ..player.home import player_or_404, player_page
 from ..web import page_cache
@@ -352,18 +352,19 @@ def render_list(player: Any = None) -> str:
     )
 
 
-#: The catalog's version: the newest sync. Read without a session before a kept page is sought.
-CATALOG_VERSION = select(func.max(CatalogSync.id))
+#: The catalog's version: the newest sync and the newest kept jacket. Read without a session
+#: before a kept page is sought.
+CATALOG_VERSION = select(func.max(CatalogSync.id), select(func.max(Jacket.id)).scalar_subquery())
 
 
-def catalog_version(**_view_args: Any) -> Optional[Tuple[str, int]]:
+def catalog_version(**_view_args: Any) -> Optional[Tuple[str, int, int]]:
     """Return the catalog's version by one light read, or None when it cannot tell.
 
     None renders the page without keeping it. Read before the view, the version is never
     newer than what the page shows, so a sync committed meanwhile costs a rendering, no more.
     """
     row = db.database().read_row(CATALOG_VERSION)
-    return None if row is None else ("catalog", row[0] or 0)
+    return None if row is None else ("catalog", row[0] or 0, row[1] or 0)
 
 
 def catalog_page(view: Any) -> Any:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
 from .. import db, game
+from ..jackets.serving import show_for_plays
 from ..models import Play
 from . import queries
 from .home import player_or_404, player_page
@@ -169,6 +170,7 @@ def plays(name: str) -> str:
         wanted.size,
     )
     diffs = [play_diff(row) for row in page.rows]
+    show_for_plays(session, [diff.play for diff in diffs])
     return render_template(
         "diffs/plays.html",
         player=player,

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, case, distinct, func, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .. import db, game
+from ..jackets.serving import show_for_plays
 from ..models import Play, Player, ProfileSnapshot
 from ..web import page_cache
 from .queries import DAY
@@ -146,10 +147,12 @@ def home(name: str) -> str:
     """Show a player's profile, totals and newest plays."""
     session = db.session()
     player = player_or_404(name, session)
+    plays = recent_plays(session, player.id)
+    show_for_plays(session, plays)
     return render_template(
         "players/home.html",
         player=player,
         profile=latest_profile(session, player.id),
         totals=play_totals(session, player.id),
-        plays=recent_plays(session, player.id),
+        plays=plays,
     )

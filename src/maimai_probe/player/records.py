@@ -4,6 +4,7 @@ from flask import Blueprint, render_template
 from sqlalchemy import select
 
 from .. import db
+from ..jackets.serving import show_for_plays
 from ..models import Play
 from . import queries
 from .home import player_or_404, player_page
@@ -21,11 +22,13 @@ def plays(name: str) -> str:
     page = queries.fetch_page(
         session, select(Play), player.id, wanted.filters, wanted.cursor, wanted.size
     )
+    plays = [row[0] for row in page.rows]
+    show_for_plays(session, plays)
     return render_template(
         "records/plays.html",
         player=player,
         wanted=wanted,
-        plays=[row[0] for row in page.rows],
+        plays=plays,
         total=queries.count_plays(session, player.id, wanted.filters),
         links=queries.pager_links("records.plays", wanted, page, name=player.name),
     )

@@ -2,7 +2,6 @@
 
 import datetime
 import functools
-import re
 from typing import Optional
 
 from flask import Flask
@@ -58,19 +57,6 @@ def trend(delta: Optional[int]) -> str:
     return "up" if delta > 0 else "down"
 
 
-#: A jacket's image name as the official pages give it (16 hex digits); nothing else is
-#: put into a link to their site.
-JACKET_NAME = re.compile(r"[0-9A-Za-z_-]{1,64}\Z")
-
-
-def jacket_url(name: Optional[str], service: str = "cn") -> Optional[str]:
-    """Return the official image of a jacket, or None for a name that is not one."""
-    if not name or not JACKET_NAME.match(name):
-        return None
-    site = game.JACKET_SITES.get(service, game.JACKET_SITES["cn"])
-    return "%s/maimai-mobile/img/Music/%s.png" % (site, name)
-
-
 def init_app(app: Flask) -> None:
     """Give templates the filters and the game's vocabulary."""
     app.jinja_env.filters.update(
@@ -86,6 +72,5 @@ def init_app(app: Flask) -> None:
         kind_label=lambda kind: game.KIND_LABELS.get(kind, kind),
         fc_label=lambda mark: game.FC_LABELS.get(mark, ""),
         fs_label=lambda mark: game.FS_LABELS.get(mark, ""),
-        jacket_url=jacket_url,
     )
     app.jinja_env.globals["game"] = game

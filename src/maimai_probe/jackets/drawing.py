@@ -1,0 +1,63 @@
+"""Draw a chart's kept jacket, or a placeholder in its difficulty's colour, in any template."""
+
+from typing import Dict, NamedTuple, Optional
+
+from flask import Flask, g, url_for
+from markupsafe import Markup, escape
+
+from .. import game
+
+
+class Kept(NamedTuple):
+    """The digests of the jackets one page shows, by name, song and chart."""
+
+    by_name: Dict[str, str]
+    by_song: Dict[int, str]
+    by_chart: Dict[int, str]
+
+    def digest(
+        self, name: Optional[str] = None, song: Optional[int] = None, chart: Optional[int] = None
+    ) -> Optional[str]:
+        """Return the kept jacket's digest: the page's own image first, then the song's."""
+        return (
+            (name and self.by_name.get(name))
+            or (song is not None and self.by_song.get(song))
+            or (chart is not None and self.by_chart.get(chart))
+            or None
+        )
+
+
+NOTHING_KEPT = Kept({}, {}, {})
+
+
+def show(found: Kept) -> None:
+    """Tell this request's pages which jackets are kept, found by one query in the view."""
+    g.jackets = found
+
+
+def draw(
+    title: str,
+    difficulty: Optional[int] = None,
+    name: Optional[str] = None,
+    song: Optional[int] = None,
+    chart: Optional[int] = None,
+    size: int = 56,
+) -> Markup:
+    """Return a chart's kept jacket, or a placeholder in its difficulty's colour."""
+    digest = g.get("jackets", NOTHING_KEPT).digest(name, song, chart)
+    if digest:
+        return Markup(
+            '<img class="jacket" src="%s" alt="" loading="lazy" decoding="async"'
+            ' width="%d" height="%d">'
+        ) % (url_for("jackets.jacket", digest=digest), size, size)
+    slug = game.DIFFICULTY_SLUGS.get(difficulty, "none") if difficulty is not None else "none"
+    initial = (title or "?").strip()[:1] or "?"
+    return Markup('<span class="jacket jacket-none diff-%s" aria-hidden="true">%s</span>') % (
+        slug,
+        escape(initial),
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Give every template the jacket() global."""
+    app.jinja_env.globals["jacket"] = draw
