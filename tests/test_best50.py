@@ -1,20 +1,26 @@
 """The best-50 page, the rating API and the unmatched page, on the real catalog and record page."""
 
 import json
+import re
 from fractions import Fraction
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
 
+from image_server import png
 from maimai_probe import game
 from maimai_probe.catalog.linking import link_all
 from maimai_probe.catalog.sync import read_catalog, sync_catalog
 from maimai_probe.importing import store, tokens
-from maimai_probe.models import Chart, ChartAlias, Play, ProfileSnapshot
+from maimai_probe.jackets.store import Target, keep
+from maimai_probe.models import Chart, ChartAlias, Play, ProfileSnapshot, Song
 from maimai_probe.parsing.detect import parse_page
 from test_catalog import shared_fixture, small_catalog
 from test_linking import BASE_TIME, add_play, add_score, chart_id, sync
 from test_rating import exact_rating
+
+NAME = quote("舞萌玩家")
 
 
 def fraction_rating(constant: float, achievement: int) -> int:
@@ -248,3 +254,52 @@ def test_the_unmatched_page_preselects_nothing_and_refuses_an_empty_choice(clien
     refused = post_choice(client, token, "")
     assert refused.status_code == 400
     assert "表单内容不完整" in refused.get_data(as_text=True)
+
+
+def card_of(html, title):
+    """Return the markup of the B50 card of a title."""
+    cards = re.findall(r'<li class="b50-card.*?</li>', html, re.S)
+    [found] = [card for card in cards if '<span class="b50-title">%s</span>' % title in card]
+    return found
+
+
+def test_each_entry_is_a_jacket_card_with_marks_dx_score_and_a_link(client, session):
+    sync(session)
+    player, _ = new_player(session)
+    add_play(session, player, "True Love Song", game.STANDARD, achievement=1005000)
+    add_play(
+        session,
+        player,
+        "True Love Song",
+        game.STANDARD,
+        achievement=990000,
+        dx_score=1150,  # 95.8 % of 1,200: four stars
+        fc=game.AP,
+        fs=game.FS,
+    )
+    add_play(session, player, "Link(CoF)", game.STANDARD, achievement=970000)
+    session.commit()
+    link_all(session)
+    song_id = session.scalar(select(Song.id).where(Song.catalog_id == "8"))
+    keep(session, Target("song-8", song_id, "http://127.0.0.1:9/8.png"), png(8, 8), BASE_TIME)
+    session.commit()
+
+    html = client.get("/players/舞萌玩家/best50").get_data(as_text=True)
+    first = card_of(html, "True Love Song")
+    assert first.startswith('<li class="b50-card diff-master">')
+    assert '<a class="b50-link" href="/players/%s/charts/8/master">' % NAME in first
+    assert re.search(r'<img class="jacket" src="/jackets/[0-9a-f]{64}"', first)
+    assert '<span class="b50-position">#1</span>' in first
+    assert '<span class="b50-diff">MASTER 12</span>' in first
+    assert "定数 12.4" in first and "101.0000%" not in first
+    assert '<span class="b50-achievement">100.5000%</span>' in first
+    assert '<span class="mark fc-ap">AP</span><span class="mark fs-fs">FS</span>' in first
+    assert 'DX 1,150 <span class="stars" title="4 星">★★★★</span>' in first
+    assert '<span class="b50-rating">%d</span>' % fraction_rating(12.4, 1005000) in first
+    assert "已是最高档" in first
+
+    floor = card_of(html, "Link(CoF)")  # the frame's last: its floor, without a jacket
+    assert floor.startswith('<li class="b50-card diff-master b50-floor">')
+    assert '<span class="jacket jacket-none diff-master" aria-hidden="true">L</span>' in floor
+    assert '<a class="b50-link" href="/players/%s/charts/383/master">' % NAME in floor
+    assert "下一档 S+ 98.0000% →" in floor

@@ -73,6 +73,18 @@ JAPAN_UTC_OFFSET = 540
 JACKET_SITES = {"cn": "https://maimai.wahlap.com", "intl": "https://maimaidx-eng.com"}
 
 
+#: The share of the highest DX score each star needs, in thousandths: 85 % for one star.
+DX_STAR_STEPS = (850, 900, 930, 950, 970)
+
+
+def dx_stars(dx_score: Optional[int], dx_score_max: Optional[int]) -> int:
+    """Return the DX stars (0 to 5) a DX score earns out of the chart's highest."""
+    if not dx_score or not dx_score_max:
+        return 0
+    share = dx_score * 1000 // dx_score_max
+    return sum(1 for step in DX_STAR_STEPS if share >= step)
+
+
 def rank_for(achievement: int) -> str:
     """Return the rank code an achievement (in 1/10000 %) earns."""
     for code, _, lowest in RANKS:

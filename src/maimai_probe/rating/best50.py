@@ -1,12 +1,14 @@
 """A player's best 50: the two frames from the archive, the next rank steps, the official rating."""
 
-from typing import List, NamedTuple, Optional
+from typing import Dict, Iterable, List, NamedTuple, Optional
 
 from flask import Blueprint, render_template
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
-from .. import db
+from .. import db, game
+from ..jackets.serving import show
+from ..jackets.store import kept
 from ..models import Chart, Play, ProfileSnapshot, Score, Song
 from ..player.home import player_or_404, player_page
 from .formula import Best50, ChartBest, best50
@@ -54,6 +56,53 @@ def chart_bests(session: Session, player_id: int) -> List[ChartBest]:
     return [ChartBest(*row) for row in rows]
 
 
+class ChartMarks(NamedTuple):
+    """What a best-50 card shows beside the achievement: the best DX score and marks."""
+
+    dx_score: int
+    dx_score_max: Optional[int]
+    fc: int
+    fs: int
+    catalog_id: Optional[str]  # the song's Diving-Fish id: the card links by it
+
+    @property
+    def dx_stars(self) -> int:
+        """Return the stars of the best DX score."""
+        return game.dx_stars(self.dx_score, self.dx_score_max)
+
+
+def chart_marks(
+    session: Session, player_id: int, chart_ids: Iterable[int]
+) -> Dict[int, ChartMarks]:
+    """Return the best DX score and marks on some charts, from plays and score readings."""
+    chart_ids = sorted(set(chart_ids))
+    if not chart_ids:
+        return {}
+    columns = ("chart_id", "dx_score", "dx_score_max", "fc", "fs")
+    readings = union_all(
+        select(*(getattr(Play, name) for name in columns)).where(
+            Play.player_id == player_id, Play.chart_id.in_(chart_ids)
+        ),
+        select(*(getattr(Score, name) for name in columns)).where(
+            Score.player_id == player_id, Score.chart_id.in_(chart_ids)
+        ),
+    ).subquery()
+    rows = session.execute(
+        select(
+            readings.c.chart_id,
+            func.max(readings.c.dx_score),
+            func.coalesce(func.max(readings.c.dx_score_max), func.max(Chart.notes) * 3),
+            func.max(readings.c.fc),
+            func.max(readings.c.fs),
+            func.max(Song.catalog_id),
+        )
+        .join(Chart, Chart.id == readings.c.chart_id)
+        .join(Song, Song.id == Chart.song_id)
+        .group_by(readings.c.chart_id)
+    )
+    return {row[0]: ChartMarks(*row[1:]) for row in rows}
+
+
 def official_rating(session: Session, player_id: int) -> Optional[ProfileSnapshot]:
     """Return the newest profile snapshot that showed the official rating."""
     return session.execute(
@@ -86,6 +135,12 @@ def best50_page(name: str) -> str:
     """Show the player's best 50."""
     session = db.session()
     player = player_or_404(name, session)
+    rating = player_rating(session, player.id)
+    shown = [entry.chart.chart_id for entry in rating.best50.old + rating.best50.new]
+    show(kept(session, charts=shown + [chart.chart_id for chart in rating.best50.unknown]))
     return render_template(
-        "rating/best50.html", player=player, rating=player_rating(session, player.id)
+        "rating/best50.html",
+        player=player,
+        rating=rating,
+        marks=chart_marks(session, player.id, shown),
     )
