@@ -12,7 +12,7 @@ from maimai_probe.catalog.linking import link_plays
 from maimai_probe.models import Chart, Song
 from test_chart_links import TITLES
 
-ROW = re.compile(r'<li class="song-row[^"]*">(.*?)</li>', re.S)
+CELL = re.compile(r'<li class="song-cell[^"]*">(.*?)</li>', re.S)
 LINK = re.compile(r'<a class="song-best" href="([^"]*)">')
 
 
@@ -56,22 +56,21 @@ def test_a_song_list_row_links_its_chart_by_song_id(client, session, title):
     assert body == by_title.get_data(as_text=True)
 
 
-def test_a_song_keeps_the_same_text_on_every_one_of_its_rows(client, session):
+def test_a_song_is_one_card_with_the_players_best_on_each_chart(client, session):
     played(session, "系ぎて", artist="rintaro soma", version="maimai でらっくす BUDDiES")
     page = client.get("/players/alice/songs").get_data(as_text=True)
-    rows = ROW.findall(page)
-    assert len(rows) == 2
-    run = (
+    assert page.count('<li class="song-card played">') == 1
+    assert (
         '<span class="song-title">系ぎて<span class="song-kind song-kind-dx">DX</span></span>\n'
-        '<span class="song-meta muted">rintaro soma · maimai でらっくす BUDDiES'
-    )
-    assert all(run in row for row in rows)
-    master, basic = rows  # highest constant first
+        '<span class="song-meta">rintaro soma · maimai でらっくす BUDDiES</span>'
+    ) in page
+    basic, master = CELL.findall(page)  # easiest first
     assert master.endswith(
-        '</span>\n<a class="song-best" href="/players/alice/charts/11234/master">'
+        '<span class="song-constant">13.7</span></span>'
+        '<a class="song-best" href="/players/alice/charts/11234/master">'
         '<span class="song-achievement">98.6484%</span>'
         '<span class="song-rank">S+</span><span class="song-mark">SYNC</span>'
-        '<span class="muted">1 次</span></a>\n'
+        '<span class="song-plays">1 次</span></a>'
     )
     assert "未游玩" in basic and "song-best" not in basic
 

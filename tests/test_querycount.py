@@ -3,7 +3,11 @@
 import pytest
 
 from factories import BASE_TIME, add_play, add_player, add_profile
+from image_server import png
 from maimai_probe import game
+from maimai_probe.catalog.linking import link_all
+from maimai_probe.jackets.store import Target, keep
+from maimai_probe.models import Chart, Song
 from querycount import count_queries, queries_for
 
 PAGES = [
@@ -84,3 +88,48 @@ def test_count_queries_sees_each_statement(app, session):
         session.execute(text("SELECT 1"))
         session.execute(text("SELECT 2"))
     assert statements == ["SELECT 1", "SELECT 2"]
+
+
+def add_linked_archive(session) -> None:
+    """Add catalog songs of the 7 chart titles, a kept jacket each, and link alice's plays."""
+    for number in range(7):
+        song = Song(title="Song %d" % number, kind=game.DX, catalog_id=str(100 + number))
+        session.add(song)
+        session.flush()
+        for difficulty in (game.EXPERT, game.MASTER, game.REMASTER):
+            session.add(Chart(song_id=song.id, difficulty=difficulty, constant_tenths=130))
+        keep(session, Target("song-%d" % song.id, song.id, "http://127.0.0.1:9/"), png(2, 2), 0)
+    session.commit()
+    link_all(session)
+    session.commit()
+
+
+LINKED_PAGES = [
+    # Each adds one query, whatever the page size: the kept jackets of what it shows.
+    ("/players/alice/plays?size={size}", 4),
+    ("/players/alice/diff?size={size}", 3),
+    ("/players/alice/", 6),
+    # The player, the rating's chart bests, official rating, unlinked plays, the cards' marks,
+    # the jackets.
+    ("/players/alice/best50", 6),
+    # The player (or the catalog's version), the choices (versions and genres, levels), the
+    # count, the page's songs, their charts with the player's bests, the jackets.
+    ("/players/alice/songs?size={size}", 7),
+    ("/songs", 7),
+]
+
+
+@pytest.mark.slow
+def test_pages_with_jackets_cost_the_same_for_any_archive_size(app, client, session):
+    alice = add_archive(session, 60)
+    add_linked_archive(session)
+    small = {url: cost(app, client, url, 60, 5) for url, _ in LINKED_PAGES}
+    add_chart_plays(session, alice, 60, 400)
+    link_all(session)
+    session.commit()
+    large = {url: cost(app, client, url, 400, 50) for url, _ in LINKED_PAGES}
+    assert small == large == dict(LINKED_PAGES)
+    for url, _ in LINKED_PAGES:  # the jackets are really there to be found
+        assert '<img class="jacket" src="/jackets/' in client.get(url.format(size=5)).get_data(
+            as_text=True
+        ), url

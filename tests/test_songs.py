@@ -39,14 +39,21 @@ def catalog(app, session):
     return session
 
 
-def test_all_charts_are_listed_by_constant_highest_first(client, catalog):
+def test_every_song_is_one_card_by_its_highest_constant(app, client, catalog):
     page = client.get("/songs").get_data(as_text=True)
-    assert "51 个谱面" in page and "第 1 / 2 页" in page
-    assert shown_titles(page)[:3] == ["Re:Unknown X", "World's end loneliness", "Re:Unknown X"]
-    assert page.count('class="song-row') == 50
-    assert "14.6" in page and "Re:MASTER" in page
+    assert "13 首曲目" in page and "页" not in page.split("</h1>")[1].split("</p>")[0]
+    assert shown_titles(page)[:3] == [
+        "Re:Unknown X",
+        "World's end loneliness",
+        "[宴]Oshama Scramble!",
+    ]
+    assert page.count('<li class="song-card') == 13
+    assert page.count('<li class="song-cell') == 51  # every chart of every song
+    assert "14.6" in page and 'title="Re:MASTER">ReM</span>' in page
+    app.config["PAGE_SIZE"] = 12
     second = client.get("/songs?page=2").get_data(as_text=True)
-    assert second.count('class="song-row') == 1
+    assert "13 首曲目 · 第 2 / 2 页" in second
+    assert second.count('<li class="song-card') == 1
     assert shown_titles(second) == [HOSTILE]  # the lowest constant: 2.0
 
 
@@ -97,8 +104,9 @@ def test_several_difficulties_can_be_chosen(catalog):
 
 def test_search_lists_the_best_matching_title_first(client, catalog):
     page = client.get("/songs?q=ヒバナ").get_data(as_text=True)
-    assert "「ヒバナ」：8 个谱面" in page
-    assert shown_titles(page) == ["ヒバナ"] * 4 + ["ユメヒバナ"] * 4
+    assert "「ヒバナ」：2 首曲目" in page
+    assert shown_titles(page) == ["ヒバナ", "ユメヒバナ"]
+    assert page.count('<li class="song-cell') == 8
 
 
 def test_sorts_by_title_level_and_constant_either_way(catalog):
@@ -128,13 +136,13 @@ def test_relevance_without_a_search_sorts_by_constant(catalog):
 
 
 def test_pages_keep_the_filters_and_stop_at_the_last(app, client, catalog):
-    app.config["PAGE_SIZE"] = 3
+    app.config["PAGE_SIZE"] = 1
     page = client.get("/songs?genre=舞萌&sort=title").get_data(as_text=True)
-    assert "12 个谱面 · 第 1 / 4 页" in page
+    assert "3 首曲目 · 第 1 / 3 页" in page
     assert re.search(r'href="/songs\?genre=%E8%88%9E%E8%90%8C&amp;sort=title&amp;page=2"', page)
     last = client.get("/songs?genre=舞萌&sort=title&page=99").get_data(as_text=True)
-    assert "第 4 / 4 页" in last
-    assert last.count('class="song-row') == 3
+    assert "第 3 / 3 页" in last
+    assert last.count('<li class="song-card') == 1 and shown_titles(last) == ["星河旅人"]
 
 
 @pytest.mark.parametrize(
@@ -253,5 +261,5 @@ def test_the_full_catalog_lists_and_searches_quickly(client, session):
         response = client.get(url)
         timings[url] = time.perf_counter() - started
         assert response.status_code == 200
-    assert re.search(r"5,?1\d\d 个谱面", client.get("/songs").get_data(as_text=True))
+    assert re.search(r"1,?\d\d\d 首曲目", client.get("/songs").get_data(as_text=True))
     assert max(timings.values()) < 1.0, timings

@@ -19,6 +19,15 @@ DIFFICULTY_NAMES = {
     REMASTER: "Re:MASTER",
     UTAGE: "UTAGE",
 }
+#: Short names where a card lists every difficulty of a song side by side.
+DIFFICULTY_SHORT = {
+    BASIC: "BAS",
+    ADVANCED: "ADV",
+    EXPERT: "EXP",
+    MASTER: "MAS",
+    REMASTER: "ReM",
+    UTAGE: "宴",
+}
 #: The slug used in the official image names (diff_master.png) and in our URLs.
 DIFFICULTY_SLUGS = {
     BASIC: "basic",

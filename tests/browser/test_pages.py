@@ -31,8 +31,8 @@ PAGES = [
     ("plan", "/players/{player}/plan", ".pg-card", None),
     ("plates", "/players/{player}/plates", ".pg-plate", len(PLATES)),
     ("plate", "/players/{player}/plates/%E9%95%9C%E5%B0%86", ".pg-card", None),
-    ("songs", "/players/{player}/songs", ".song-row", 50),
-    ("catalog", "/songs", ".song-row", 50),
+    ("songs", "/players/{player}/songs", ".song-card", 50),
+    ("catalog", "/songs", ".song-card", 50),
     ("unmatched", "/players/{player}/unmatched", ".unmatched-entry", None),
     ("import", "/players/{player}/import", "textarea[name=html]", 1),
 ]

@@ -9,6 +9,8 @@ from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from .. import db, game
+from ..jackets.serving import show
+from ..jackets.store import kept
 from ..models import CatalogSync, Chart, Jacket, Play, Score, Song
 from ..player import queries
 from ..player.home import player_or_404, player_page
@@ -269,6 +271,33 @@ def order_by(filters: SongFilters, sort: str, best: Any, levels: List[str]) -> L
     return ordered + [Song.title, Song.kind, Chart.difficulty]
 
 
+#: The columns of a chart's row, before the player's best.
+CHART_COLUMNS = (
+    Song.title,
+    Song.kind,
+    Song.artist,
+    Song.genre,
+    Song.version,
+    Song.is_new,
+    Song.catalog_id,
+    Chart.difficulty,
+    Chart.level,
+    Chart.constant_tenths,
+)
+
+
+def chart_rows(player_id: Optional[int]) -> Tuple[Any, Any]:
+    """Return the SELECT of chart rows, with the player's best on each, and the best subquery."""
+    statement = select(*CHART_COLUMNS).select_from(Chart).join(Song, Chart.song_id == Song.id)
+    best = None
+    if player_id is not None:
+        best = best_scores(player_id)
+        statement = statement.add_columns(
+            best.c.achievement, best.c.dx_score, best.c.fc, best.c.fs, best.c.plays
+        ).outerjoin(best, best.c.chart_id == Chart.id)
+    return statement, best
+
+
 def list_charts(
     session: Session, filters: SongFilters, player_id: Optional[int], page_size: int
 ) -> SongPage:
@@ -278,25 +307,7 @@ def list_charts(
         titles = search.search_titles(session, filters.query)
         if not titles:
             return SongPage([], 0, 1, 1)
-    columns = [
-        Song.title,
-        Song.kind,
-        Song.artist,
-        Song.genre,
-        Song.version,
-        Song.is_new,
-        Song.catalog_id,
-        Chart.difficulty,
-        Chart.level,
-        Chart.constant_tenths,
-    ]
-    statement = select(*columns).select_from(Chart).join(Song, Chart.song_id == Song.id)
-    best = None
-    if player_id is not None:
-        best = best_scores(player_id)
-        statement = statement.add_columns(
-            best.c.achievement, best.c.dx_score, best.c.fc, best.c.fs, best.c.plays
-        ).outerjoin(best, best.c.chart_id == Chart.id)
+    statement, best = chart_rows(player_id)
     statement = statement.where(*conditions(filters, titles))
     sort = filters.sort or "relevance"
     if sort == "relevance" and titles:
@@ -337,8 +348,11 @@ def render_list(player: Any = None) -> str:
         filters = parse_filters(request.args, player is not None)
     except queries.QueryError as error:
         abort(400, description=str(error))
+    from .song_cards import list_songs  # it builds on this module's queries
+
     page_size = current_app.config["PAGE_SIZE"]
-    found = list_charts(session, filters, player.id if player else None, page_size)
+    found = list_songs(session, filters, player.id if player else None, page_size)
+    show(kept(session, songs=[card.song_id for card in found.cards]))
     return render_template(
         "songs/list.html",
         player=player,
