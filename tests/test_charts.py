@@ -160,15 +160,17 @@ def test_a_chart_page_shows_each_play_over_time(client, alice):
     assert data["chart-achievement"]["title"] == "ヒバナ（DX MASTER） 每次游玩的达成率"
     assert "最高 <strong>100.5500%</strong>" in page
     assert "最高 <strong>2300</strong> / 2400" in page
-    rows = re.findall(r"<tr>\s*<td>2025/10/0\d \d\d:\d\d</td>", page)
-    assert len(rows) == 3
-    assert page.index("2025/10/03 21:00") < page.index("2025/10/01 10:00")  # newest first
+    shown = re.findall(
+        r'<li class="history-step [^"]*">.*?<time datetime="[^"]*">([^<]*)</time>', page, re.S
+    )
+    assert shown == ["2025/10/01 10:00", "2025/10/01 10:05", "2025/10/03 21:00"]  # oldest first
+    assert "至此最佳 100.3000% · DX 2,300" in page
 
 
 def test_a_chart_without_plays_is_not_found(client, alice):
     response = client.get("/players/alice/charts/chart?title=Link&kind=DX&difficulty=basic")
     assert response.status_code == 404
-    assert "还没有这个谱面的游玩记录" in response.get_data(as_text=True)
+    assert "还没有这张谱面的游玩记录" in response.get_data(as_text=True)  # the one chart page
 
 
 @pytest.mark.parametrize(

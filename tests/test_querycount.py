@@ -75,10 +75,12 @@ def test_the_home_page_costs_a_constant_number_of_queries(app, client, session):
     assert len(queries_for(app, client, "/players/alice/")) == len(first) == 5
 
 
-def test_the_chart_history_costs_three_queries(app, client, session):
+def test_the_chart_page_costs_five_queries(app, client, session):
     add_archive(session, 70)
     url = "/players/alice/chart?title=Song+0&kind=DX&difficulty=3"
-    assert len(queries_for(app, client, url)) == 3
+    # The player, the chart's plays, its score readings, the song's charts in the catalog and
+    # the player's best on each difficulty of the title.
+    assert len(queries_for(app, client, url)) == 5
 
 
 def test_count_queries_sees_each_statement(app, session):
@@ -116,6 +118,9 @@ LINKED_PAGES = [
     # count, the page's songs, their charts with the player's bests, the jackets.
     ("/players/alice/songs?size={size}", 7),
     ("/songs", 7),
+    # A chart's page, by title and by song id (which looks the song up first).
+    ("/players/alice/chart?title=Song+0&kind=DX&difficulty=3", 6),
+    ("/players/alice/charts/100/master", 7),
 ]
 
 

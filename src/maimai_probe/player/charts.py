@@ -2,9 +2,9 @@
 
 import datetime
 from collections import Counter
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Iterable, List, NamedTuple, Sequence, Tuple
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
@@ -13,49 +13,13 @@ from ..models import Play, PlayDetail, ProfileSnapshot, Score, Song
 from ..rating.trend import rating_trend
 from . import history
 from .home import player_or_404, player_page
+from .plotting import ChartData, Series, wall_clock
 from .queries import DAY, QueryError, local_day_start, parse_difficulty
 
 bp = Blueprint("charts", __name__, url_prefix="/players", template_folder="templates")
 
 #: How many of the most played charts the picker offers.
 PICKER_SIZE = 12
-
-
-class Series(NamedTuple):
-    """One line or set of bars: its label, colour and a value (or None) per x."""
-
-    label: str
-    values: List[Optional[int]]
-    color: str
-
-
-class ChartData(NamedTuple):
-    """What a chart draws, as its data island holds it; `unit` says how to show the values."""
-
-    title: str  # what the chart shows, read out in place of the picture
-    kind: str  # "line" or "bars"
-    axis: str  # "time" (wall-clock seconds), "day" (wall-clock midnights) or "category"
-    x: List[Any]
-    x_label: str
-    series: List[Series]
-    unit: str = "int"  # "int" or "achievement" (1/10000 %)
-
-    def island(self) -> Dict[str, Any]:
-        """Return the chart as plain JSON data."""
-        return {
-            "title": self.title,
-            "kind": self.kind,
-            "axis": self.axis,
-            "x": self.x,
-            "unit": self.unit,
-            "xLabel": self.x_label,
-            "series": [entry._asdict() for entry in self.series],
-        }
-
-
-def wall_clock(unix_time: int, utc_offset: int = game.CHINA_UTC_OFFSET) -> int:
-    """Return a time as seconds on the clock where it happened, for axes that need no zone."""
-    return unix_time + utc_offset * 60
 
 
 def last_each_day(points: Iterable[Tuple[int, int]]) -> List[Tuple[int, int]]:
@@ -217,7 +181,7 @@ def chart(name: str) -> Any:
     """Show one chart, named by its title, kind and difficulty in the query string."""
     session = db.session()
     player = player_or_404(name, session)
-    return chart_page(session, player, history.chart_key(request.args))
+    return history.chart_page(session, player, history.chart_key(request.args))
 
 
 @bp.route("/<name>/charts/<int:catalog_id>/<difficulty>")
@@ -236,44 +200,5 @@ def catalog_chart(name: str, catalog_id: int, difficulty: str) -> Any:
     if song is None or index is None:
         missing = "曲库里没有这个谱面：曲目 %d 的 %s。" % (catalog_id, difficulty[:20])
         abort(404, description=missing)
-    return chart_page(session, player, history.ChartKey(song.title, song.kind, index))
-
-
-def chart_page(session: Session, player: Any, key: history.ChartKey) -> Any:
-    """Render one chart's achievement and DX score over the player's plays."""
-    plays = history.chart_plays(session, player.id, key)
-    times = [wall_clock(play.played_at, play.utc_offset) for play in plays]
-    name_of_chart = "%s（%s %s）" % (
-        key.title,
-        game.KIND_LABELS.get(key.kind, key.kind),
-        game.DIFFICULTY_NAMES[key.difficulty],
-    )
-    achievement = ChartData(
-        "%s 每次游玩的达成率" % name_of_chart,
-        "line",
-        "time",
-        times,
-        "时间",
-        [Series("达成率", [play.achievement for play in plays], "#9f51dc")],
-        unit="achievement",
-    )
-    dx_score = ChartData(
-        "%s 每次游玩的 DX 分数" % name_of_chart,
-        "line",
-        "time",
-        times,
-        "时间",
-        [Series("DX 分数", [play.dx_score for play in plays], "#4c6ef5")],
-    )
-    page = render_template(
-        "charts/chart.html",
-        player=player,
-        chart=key,
-        plays=plays,
-        level=history.chart_level(plays),
-        achievement=achievement,
-        dx_score=dx_score,
-        dx_score_max=max((play.dx_score_max for play in plays), default=None),
-        has_history="history.chart" in current_app.view_functions,
-    )
-    return page, 200 if plays else 404
+    key = history.ChartKey(song.title, song.kind, index)
+    return history.chart_page(session, player, key, str(catalog_id))

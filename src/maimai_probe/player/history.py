@@ -1,16 +1,20 @@
 """One chart's plays, oldest first, with the best so far and each step that raised it."""
 
-from typing import Any, List, NamedTuple, Optional
+from typing import Any, List, NamedTuple, Optional, Tuple
 
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import db
+from .. import db, game
+from ..jackets.serving import show
+from ..jackets.store import kept
 from ..models import Play, Score
 from . import queries
 from .diffs import PlayDiff
 from .home import player_or_404, player_page
+from .plotting import ChartData, Series, wall_clock
+from .song import song_charts
 
 bp = Blueprint("history", __name__, url_prefix="/players", template_folder="templates")
 
@@ -143,24 +147,73 @@ def overall_best(history: List[HistoryStep], plays: List[Play], readings: Option
     )
 
 
+def progress(key: ChartKey, plays: List[Play]) -> Tuple[ChartData, ChartData]:
+    """Return the achievement and the DX score of each play, over time."""
+    times = [wall_clock(play.played_at, play.utc_offset) for play in plays]
+    name_of_chart = "%s（%s %s）" % (
+        key.title,
+        game.KIND_LABELS.get(key.kind, key.kind),
+        game.DIFFICULTY_NAMES[key.difficulty],
+    )
+    achievement = ChartData(
+        "%s 每次游玩的达成率" % name_of_chart,
+        "line",
+        "time",
+        times,
+        "时间",
+        [Series("达成率", [play.achievement for play in plays], "#9f51dc")],
+        unit="achievement",
+    )
+    dx_score = ChartData(
+        "%s 每次游玩的 DX 分数" % name_of_chart,
+        "line",
+        "time",
+        times,
+        "时间",
+        [Series("DX 分数", [play.dx_score for play in plays], "#4c6ef5")],
+    )
+    return achievement, dx_score
+
+
+def chart_page(
+    session: Session, player: Any, key: ChartKey, catalog_id: Optional[str] = None
+) -> Tuple[str, int]:
+    """Render a chart's page: its song's difficulties, the best, the graphs and every play."""
+    plays = chart_plays(session, player.id, key)
+    history = steps(plays)
+    readings = score_best(session, player.id, key)
+    song = song_charts(session, player.id, key, catalog_id)
+    show(
+        kept(
+            session,
+            names=[play.jacket for play in plays],
+            songs=[song.song.song_id] if song.song else [],
+        )
+    )
+    achievement, dx_score = progress(key, plays)
+    page = render_template(
+        "charts/song.html",
+        player=player,
+        chart=key,
+        song=song.song,
+        tabs=song.tabs,
+        jacket_name=next((play.jacket for play in reversed(plays) if play.jacket), None),
+        history=history,
+        best=overall_best(history, plays, readings),
+        level=chart_level(plays),
+        improvements=sum(1 for step in history if step.diff.improved),
+        fc_plays=sum(1 for play in plays if play.fc),
+        achievement=achievement,
+        dx_score=dx_score,
+        dx_score_max=max((play.dx_score_max for play in plays), default=None),
+    )
+    return page, 200 if plays or readings else 404
+
+
 @bp.route("/<name>/chart")
 @player_page
 def chart(name: str) -> Any:
     """Show every play of one chart, oldest first, with the best so far."""
     session = db.session()
     player = player_or_404(name, session)
-    key = chart_key(request.args)
-    plays = chart_plays(session, player.id, key)
-    history = steps(plays)
-    readings = score_best(session, player.id, key)
-    page = render_template(
-        "history/chart.html",
-        player=player,
-        chart=key,
-        history=history,
-        best=overall_best(history, plays, readings),
-        level=chart_level(plays),
-        improvements=sum(1 for step in history if step.diff.improved),
-        fc_plays=sum(1 for play in plays if play.fc),
-    )
-    return page, 200 if plays or readings else 404
+    return chart_page(session, player, chart_key(request.args))
