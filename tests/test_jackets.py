@@ -10,6 +10,7 @@ from factories import BASE_TIME, add_play, add_player
 from image_server import Answer, image_server, png, png_header
 from maimai_probe import game
 from maimai_probe.jackets import images
+from maimai_probe.jackets.store import Target, keep
 from maimai_probe.models import Chart, Jacket, Song
 
 JACKET = "0847c38d2a623e99"
@@ -273,3 +274,17 @@ def test_many_jackets_are_fetched_a_few_at_a_time(app, runner, session, server):
     assert result.exit_code == 0 and "保存了 12 张封面，0 张失败。" in result.output
     assert sorted(server.asked) == sorted("/cn/Music/%s.png" % name for name in names)
     assert session.scalar(select(func.count(Jacket.id))) == 12
+
+
+def test_the_charts_a_title_may_be_show_their_jackets(client, session):
+    first, _ = add_song(session, "131", "Link")
+    add_song(session, "383", "Link")
+    alice = add_player(session)
+    add_play(session, alice, title="Link")  # both songs show as "Link": left to the player
+    keep(session, Target("song-131", first.id, "http://127.0.0.1:9/131.png"), PICTURE, 0)
+    session.commit()
+    page = client.get("/players/alice/unmatched").get_data(as_text=True)
+    assert IMAGE.findall(page) == ["/jackets/%s" % DIGEST]
+    assert (
+        page.count('<span class="jacket jacket-none diff-master" aria-hidden="true">L</span>') == 1
+    )

@@ -7,6 +7,8 @@ from flask import Blueprint, render_template, request
 
 from .. import db, game
 from ..catalog import linking
+from ..jackets.serving import show
+from ..jackets.store import kept
 from ..models import Player
 from ..plain_text import unstorable_character
 from ..player.home import player_or_404
@@ -49,11 +51,16 @@ def chosen_key() -> Optional[Tuple[linking.ChartKey, int]]:
 def render_list(player: Player, status: int = 200, **message: Any) -> Tuple[str, int]:
     """Render the player's unmatched titles and earlier choices."""
     db_session = db.session()
+    entries = linking.unmatched(db_session, player.id)
+    choices = linking.chosen(db_session, player.id)
+    candidates = [found for entry in entries for found in entry.candidates]
+    candidates.extend(found for _, chosen_from in choices for found in chosen_from)
+    show(kept(db_session, charts=[candidate.chart_id for candidate in candidates]))
     page = render_template(
         "unmatched/list.html",
         player=player,
-        entries=linking.unmatched(db_session, player.id),
-        choices=linking.chosen(db_session, player.id),
+        entries=entries,
+        choices=choices,
         remembered=bool(remembered_hash(player.name)),
         **message,
     )
