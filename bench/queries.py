@@ -36,6 +36,8 @@ PAGES = (
     ),
     Page("diff page", "/players/%s/diff?size={size}" % PLAYER),
     Page("best 50 (no page size)", "/players/%s/best50" % PLAYER),
+    Page("song cards (no page size)", "/players/%s/songs" % PLAYER),
+    Page("catalog song cards (no page size)", "/songs"),
     Page("API plays", "/api/players/%s/plays?size={size}" % PLAYER),
     Page("API diff", "/api/players/%s/diff?size={size}" % PLAYER),
 )

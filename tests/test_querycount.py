@@ -116,7 +116,7 @@ LINKED_PAGES = [
     ("/players/alice/best50", 6),
     # The player (or the catalog's version), the choices (versions and genres, levels), the
     # count, the page's songs, their charts with the player's bests, the jackets.
-    ("/players/alice/songs?size={size}", 7),
+    ("/players/alice/songs", 7),
     ("/songs", 7),
     # A chart's page, by title and by song id (which looks the song up first).
     ("/players/alice/chart?title=Song+0&kind=DX&difficulty=3", 6),
