@@ -75,12 +75,14 @@ def test_a_song_is_one_card_with_the_players_best_on_each_chart(client, session)
     assert "未游玩" in basic and "song-best" not in basic
 
 
-def test_the_whole_row_is_the_link_on_screen_and_the_title_says_so(client):
+def test_the_whole_chart_of_a_song_card_is_the_link_on_screen(client):
     with client.get("/css/site.css") as answer:
         css = answer.get_data(as_text=True)
+    with client.get("/css/cards.css") as answer:
+        cards = answer.get_data(as_text=True)
     assert re.search(r"a\.song-best::after \{[^}]*position: absolute; top: 0; right: 0;", css)
-    assert ".song-row {\n  position: relative;" in css
-    assert ".played .song-title { color: var(--accent); }" in css
+    assert ".song-cell {\n  position: relative;" in cards  # the link's box covers the chart
+    assert "min-height: 44px" in cards.split(".song-charts-best .song-cell {")[1].split("}")[0]
 
 
 @pytest.mark.parametrize(

@@ -67,26 +67,28 @@ def tap(tab, selector):
 
 
 @pytest.mark.parametrize("number, title", list(enumerate(TITLES)))
-def test_a_tap_anywhere_on_a_played_song_row_opens_its_chart(browser, catalog_site, number, title):
+def test_a_tap_anywhere_on_a_played_chart_of_a_song_card_opens_it(
+    browser, catalog_site, number, title
+):
     with phone_tab(browser, catalog_site) as tab:
         tab.go("/players/alice/songs")
-        assert tab.page.locator(".song-row.played").count() == len(TITLES)
+        assert tab.page.locator(".song-card.played").count() == len(TITLES)
         link = "/players/alice/charts/%d/master" % (11000 + number)
         with tab.page.expect_navigation():
-            tap(tab, 'li.song-row:has(a[href="%s"]) .song-title' % link)
+            tap(tab, 'li.song-cell:has(a[href="%s"]) .song-chart' % link)
         assert tab.page.url.endswith(link)
         assert tab.page.text_content("h1.chart-title") == title
-        assert "· 1 次游玩" in tab.page.text_content(".page-head p")
+        assert "1 次游玩 · " in tab.page.text_content(".song-head")
         tab.assert_clean()
 
 
-def test_a_tap_on_an_unplayed_row_goes_nowhere(browser, catalog_site):
+def test_a_tap_on_an_unplayed_chart_goes_nowhere(browser, catalog_site):
     with phone_tab(browser, catalog_site) as tab:
         tab.go("/players/alice/songs")
-        unplayed = tab.page.locator(".song-row:not(.played)")
+        unplayed = tab.page.locator(".song-cell:not(:has(a))")
         assert unplayed.count() == len(TITLES)
         assert "未游玩" in unplayed.first.inner_text()
-        tap(tab, ".song-row:not(.played) >> nth=0")
+        tap(tab, ".song-cell:not(:has(a)) >> nth=0")
         tab.page.wait_for_timeout(300)
         assert tab.page.url.endswith("/players/alice/songs")
         tab.assert_clean()
