@@ -39,6 +39,7 @@ class Answer(NamedTuple):
     content_type: str = "image/png"
     location: Optional[str] = None
     delay: float = 0.0
+    trickle: float = 0.0  # seconds between each of the body's bytes
 
 
 class ImageServer:
@@ -68,7 +69,13 @@ def image_server() -> Iterator[ImageServer]:
                 if answer.location:
                     self.send_header("Location", answer.location)
                 self.end_headers()
-                self.wfile.write(answer.body)
+                if answer.trickle:
+                    for byte in answer.body:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(answer.trickle)
+                else:
+                    self.wfile.write(answer.body)
             except OSError:
                 pass  # the client gave up waiting: that is the point of a slow answer
 

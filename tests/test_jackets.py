@@ -180,6 +180,7 @@ BAD_ANSWERS = [
     ("missing", Answer(404, b"no", "text/html"), "HTTP 404"),
     ("a server error", Answer(500, b"oops", "text/html"), "HTTP 500"),
     ("too slow", Answer(body=PICTURE, delay=SLOW), "超过 0.5 秒"),
+    ("trickling in", Answer(body=PICTURE, trickle=0.1), "超过 0.5 秒"),  # each byte in time
     ("an empty answer", Answer(body=b""), "不是 PNG"),
 ]
 

@@ -2,6 +2,7 @@
 
 import http.client
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -10,6 +11,8 @@ from typing import Any
 from .images import MAX_BYTES
 
 USER_AGENT = "maimai-probe-jackets/1"
+#: Bytes read at a time, so the deadline is checked while an answer trickles in.
+CHUNK = 16 * 1024
 
 
 class FetchError(RuntimeError):
@@ -27,6 +30,22 @@ class NoRedirects(urllib.request.HTTPRedirectHandler):
 OPENER = urllib.request.build_opener(NoRedirects())
 
 
+def read_until(response: Any, limit: int, deadline: float) -> bytes:
+    """Read up to limit bytes, giving up at the deadline: a trickling answer is a timeout too."""
+    chunks = []
+    size = 0
+    read = getattr(response, "read1", response.read)  # read1: what one packet brings
+    while size < limit:
+        if time.monotonic() > deadline:
+            raise socket.timeout("deadline")
+        chunk = read(min(CHUNK, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
 def fetch(url: str, timeout: float, max_bytes: int = MAX_BYTES) -> bytes:
     """Return the bytes at an http(s) URL, refusing errors, redirects and oversized answers."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
@@ -37,7 +56,7 @@ def fetch(url: str, timeout: float, max_bytes: int = MAX_BYTES) -> bytes:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise FetchError("图片太大（%s 字节，最多 %d）" % (length, max_bytes))
-            data = response.read(max_bytes + 1)
+            data = read_until(response, max_bytes + 1, time.monotonic() + timeout)
     except urllib.error.HTTPError as error:
         raise FetchError("来源回答 HTTP %d" % error.code) from None
     except (socket.timeout, TimeoutError):
