@@ -122,6 +122,7 @@ def test_catalog_covers_come_by_song_id_and_show_on_every_chart_of_the_song(
     add_play(session, alice, chart_id=chart.id)
     app.config["JACKET_SOURCE_URL"] = server.base + "/covers/{id:05d}.png"
     server.answers["/covers/00383.png"] = Answer(body=PICTURE)
+    assert IMAGE.findall(client.get("/songs").get_data(as_text=True)) == []  # kept, by version
 
     result = fetch(runner, "--no-official")
     assert result.exit_code == 0, result.output
@@ -130,6 +131,9 @@ def test_catalog_covers_come_by_song_id_and_show_on_every_chart_of_the_song(
     assert kept_jackets(session) == [("song-383", song.id, DIGEST, "image/png", 8)]
     page = client.get("/players/alice/plays").get_data(as_text=True)
     assert IMAGE.findall(page) == ["/jackets/%s" % DIGEST]
+    songs = client.get("/songs").get_data(as_text=True)  # the kept catalog page is stale now
+    assert IMAGE.findall(songs) == ["/jackets/%s" % DIGEST]
+    assert '<span class="jacket jacket-none diff-master" aria-hidden="true">L</span>' in songs
 
 
 def test_a_kept_page_shows_the_jackets_fetched_after_it(app, client, runner, session, server):
