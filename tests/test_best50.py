@@ -290,12 +290,13 @@ def test_each_entry_is_a_jacket_card_with_marks_dx_score_and_a_link(client, sess
     assert '<a class="b50-link" href="/players/%s/charts/8/master">' % NAME in first
     assert re.search(r'<img class="jacket" src="/jackets/[0-9a-f]{64}"', first)
     assert '<span class="b50-position">#1</span>' in first
-    assert '<span class="b50-diff">MASTER 12</span>' in first
-    assert "定数 12.4" in first and "101.0000%" not in first
+    assert '<span class="b50-diff">MASTER 12 · 12.4</span>' in first  # level and constant
+    assert '<span class="kind kind-sd">标准</span>' in first and "101.0000%" not in first
     assert '<span class="b50-achievement">100.5000%</span>' in first
     assert '<span class="mark fc-ap">AP</span><span class="mark fs-fs">FS</span>' in first
     assert 'DX 1,150 <span class="stars" title="4 星">★★★★</span>' in first
-    assert '<span class="b50-rating">%d</span>' % fraction_rating(12.4, 1005000) in first
+    rating = fraction_rating(12.4, 1005000)
+    assert '<span class="b50-rating" title="Rating">%d</span>' % rating in first
     assert "已是最高档" in first
 
     floor = card_of(html, "Link(CoF)")  # the frame's last: its floor, without a jacket
