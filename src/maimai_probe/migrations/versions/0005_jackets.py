@@ -1,7 +1,7 @@
 """Keep jacket images in the database, so pages serve them from the site itself
 
 Revision ID: 0005_jackets
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-04
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_jackets"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
