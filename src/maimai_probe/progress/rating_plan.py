@@ -2,11 +2,12 @@
 
 from typing import Dict, List, NamedTuple
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from .. import game
-from ..models import Chart, Play, Score, Song
+from ..models import Chart, Song
+from ..rating.best50 import best_per_chart
 from ..rating.formula import Best50, ChartBest, best50
 from .planner import B15, B35, Candidate, Target, frames_of, plan
 from .plates import LEFT_OUT
@@ -23,19 +24,7 @@ def played_charts(session: Session, player_id: int) -> List[ChartBest]:
     """Return the player's best achievement per linked chart, without titles or levels."""
     # The best 50 needs none, and the plan's lines take theirs from the candidates: fewer
     # columns is less to fetch on the page's largest query.
-    readings = union_all(
-        select(Play.chart_id.label("chart_id"), Play.achievement.label("achievement")).where(
-            Play.player_id == player_id, Play.chart_id.isnot(None)
-        ),
-        select(Score.chart_id.label("chart_id"), Score.achievement.label("achievement")).where(
-            Score.player_id == player_id, Score.chart_id.isnot(None)
-        ),
-    ).subquery()
-    best = (
-        select(readings.c.chart_id, func.max(readings.c.achievement).label("achievement"))
-        .group_by(readings.c.chart_id)
-        .subquery()
-    )
+    best = best_per_chart(player_id)
     rows = (
         session.connection()
         .execute(

@@ -1,6 +1,6 @@
 """A player's best 50: the two frames from the archive, the next rank steps, the official rating."""
 
-from typing import Dict, Iterable, List, NamedTuple, Optional
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional
 
 from flask import Blueprint, render_template
 from sqlalchemy import func, select, union_all
@@ -24,8 +24,8 @@ class PlayerRating(NamedTuple):
     unlinked_plays: int  # plays no chart is linked to: not rated
 
 
-def chart_bests(session: Session, player_id: int) -> List[ChartBest]:
-    """Return each linked chart's best achievement across the player's plays and scores."""
+def best_per_chart(player_id: int) -> Any:
+    """Return a subquery of each linked chart's best achievement in plays and scores alike."""
     readings = union_all(
         select(Play.chart_id.label("chart_id"), Play.achievement.label("achievement")).where(
             Play.player_id == player_id, Play.chart_id.isnot(None)
@@ -34,11 +34,16 @@ def chart_bests(session: Session, player_id: int) -> List[ChartBest]:
             Score.player_id == player_id, Score.chart_id.isnot(None)
         ),
     ).subquery()
-    best = (
+    return (
         select(readings.c.chart_id, func.max(readings.c.achievement).label("achievement"))
         .group_by(readings.c.chart_id)
         .subquery()
     )
+
+
+def chart_bests(session: Session, player_id: int) -> List[ChartBest]:
+    """Return each linked chart's best achievement across the player's plays and scores."""
+    best = best_per_chart(player_id)
     rows = session.execute(
         select(
             Chart.id,
