@@ -162,11 +162,9 @@ def overview(session: Session, player_id: int, plates: Optional[List[Plate]] = N
     return Overview(progress, ordered)
 
 
-def missing_charts(session: Session, player_id: int, plate: Plate) -> List[MissingChart]:
-    """Return the charts of a plate whose best does not meet its requirement, hardest first."""
-    best = chart_bests(player_id)
-    met = _met(best)[plate.requirement]
-    rows = session.execute(
+def charts_with_bests(best: Any, *conditions: Any) -> Any:
+    """Select the charts that meet the conditions with the player's best on each, hardest first."""
+    return (
         select(
             Chart.id,
             Song.id,
@@ -183,12 +181,7 @@ def missing_charts(session: Session, player_id: int, plate: Plate) -> List[Missi
         .select_from(Chart)
         .join(Song, Chart.song_id == Song.id)
         .outerjoin(best, best.c.chart_id == Chart.id)
-        .where(
-            _counted(),
-            Song.version.in_(plate.group.versions),
-            Chart.difficulty.in_(plate.difficulties),
-            or_(best.c.chart_id.is_(None), ~met),
-        )
+        .where(_counted(), *conditions)
         .order_by(
             Chart.constant_tenths.is_(None),  # unknown constants last, on every database
             Chart.constant_tenths.desc(),
@@ -196,8 +189,20 @@ def missing_charts(session: Session, player_id: int, plate: Plate) -> List[Missi
             Song.title,
             Song.kind,
         )
-    ).all()
-    return [MissingChart(*row) for row in rows]
+    )
+
+
+def missing_charts(session: Session, player_id: int, plate: Plate) -> List[MissingChart]:
+    """Return the charts of a plate whose best does not meet its requirement, hardest first."""
+    best = chart_bests(player_id)
+    met = _met(best)[plate.requirement]
+    statement = charts_with_bests(
+        best,
+        Song.version.in_(plate.group.versions),
+        Chart.difficulty.in_(plate.difficulties),
+        or_(best.c.chart_id.is_(None), ~met),
+    )
+    return [MissingChart(*row) for row in session.execute(statement).all()]
 
 
 class PlateDetail(NamedTuple):
@@ -212,32 +217,7 @@ class PlateDetail(NamedTuple):
 def counted_charts(session: Session, player_id: int) -> List[MissingChart]:
     """Return every chart some plate could count, with the player's best on it, in one query."""
     best = chart_bests(player_id)
-    rows = session.execute(
-        select(
-            Chart.id,
-            Song.id,
-            Song.title,
-            Song.kind,
-            Chart.difficulty,
-            Chart.level,
-            Chart.constant_tenths,
-            Song.version,
-            best.c.achievement,
-            best.c.fc,
-            best.c.fs,
-        )
-        .select_from(Chart)
-        .join(Song, Chart.song_id == Song.id)
-        .outerjoin(best, best.c.chart_id == Chart.id)
-        .where(_counted(), Song.version.in_(sorted(KNOWN_VERSIONS)))
-        .order_by(
-            Chart.constant_tenths.is_(None),
-            Chart.constant_tenths.desc(),
-            Chart.difficulty.desc(),
-            Song.title,
-            Song.kind,
-        )
-    ).all()
+    rows = session.execute(charts_with_bests(best, Song.version.in_(sorted(KNOWN_VERSIONS)))).all()
     return [MissingChart(*row) for row in rows]
 
 
