@@ -17,6 +17,7 @@ from .web import (
     page_cache,
     request_body,
     security_headers,
+    static_versions,
 )
 
 
@@ -50,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     formatting.init_app(app)
     navigation.init_app(app)
     drawing.init_app(app)
+    static_versions.init_app(app)
 
 
 def static_folder(configured: Optional[str]) -> str:
