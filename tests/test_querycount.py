@@ -12,11 +12,13 @@ from querycount import count_queries, queries_for
 
 PAGES = [
     # (URL, queries: the player, the page, the count of matching plays where shown, and for a
-    # title search the catalog's signature, which tells whether the search index is current)
+    # title search the catalog's signature, which tells whether the search index is current;
+    # the diff page adds the rating trend's two, for each day's rating change)
     ("/players/alice/plays?size={size}", 3),
     ("/players/alice/plays?size={size}&before={middle}&difficulty=3&difficulty=4&fc=fc", 3),
-    ("/players/alice/diff?size={size}", 2),
-    ("/players/alice/diff?size={size}&before={middle}&title=song+1&from=2025-10-01", 3),
+    ("/players/alice/diff?size={size}", 4),
+    ("/players/alice/diff?size={size}&before={middle}&title=song+1&from=2025-10-01", 5),
+    ("/players/alice/diff?size={size}&improved=1", 4),
     ("/api/players/alice/plays?size={size}", 3),
     ("/api/players/alice/plays?size={size}&after={oldest}&kind=DX", 3),
     ("/api/players/alice/diff?size={size}", 2),

@@ -193,7 +193,15 @@ def test_filters_are_kept_across_pages_and_in_the_form(client, session):
     assert '<option value="SD" selected>' in second
     assert 'name="title" value="song"' in second
     assert "符合条件 6 次" in second
-    assert '<details class="card filters" open>' in second
+    # The panel stays closed; each filter in force is a chip whose link drops only it.
+    assert '<details class="card filters">' in second
+    chips = re.findall(r'<a class="applied-filter" href="([^"]*)"[^>]*>([^<]*)<', second)
+    assert [(html.unescape(href), label) for href, label in chips] == [
+        ("/players/alice/plays?difficulty=2&kind=SD", "曲名：song"),
+        ("/players/alice/plays?title=song&kind=SD", "EXPERT"),
+        ("/players/alice/plays?title=song&difficulty=2", "标准 谱面"),
+    ]
+    assert '<a class="applied-filter clear" href="/players/alice/plays">全部清除</a>' in second
 
 
 @pytest.mark.parametrize(

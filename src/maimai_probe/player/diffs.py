@@ -1,15 +1,17 @@
 """Each play against the player's best on the same chart before it."""
 
-from typing import Any, NamedTuple, Optional, Sequence
+import datetime
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
-from flask import Blueprint, render_template
-from sqlalchemy import and_, func, select, true
+from flask import Blueprint, render_template, request
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 
 from .. import db, game
 from ..jackets.serving import show_for_plays
 from ..models import Play
+from ..rating.trend import TrendPoint, local_date, rating_trend
 from . import queries
 from .home import player_or_404, player_page
 
@@ -83,8 +85,36 @@ class PlayDiff(NamedTuple):
             return "first"
         return "improved" if self.improved else "same"
 
+    @property
+    def outcome(self) -> str:
+        """Name the outcome as the strip shows it: first, record, dx-record, drop or same.
 
-def diff_select(lateral: bool = False) -> Select:
+        A record beat the earlier best achievement; a dx-record beat only the DX score or a
+        mark; a drop fell short of the earlier best achievement and beat nothing.
+        """
+        if self.first_play:
+            return "first"
+        if self.achievement_delta > 0:
+            return "record"
+        if self.improved:
+            return "dx-record"
+        return "drop" if self.achievement_delta < 0 else "same"
+
+
+class PlayDay(NamedTuple):
+    """The plays of one local day on a page, and how the day moved the rating."""
+
+    date: datetime.date
+    diffs: List[PlayDiff]
+    rating_change: Optional[int]  # None: the day's rating is not known (no linked play)
+
+    @property
+    def improved(self) -> int:
+        """Count the plays that beat the chart's earlier best in anything."""
+        return sum(1 for diff in self.diffs if diff.improved)
+
+
+def diff_select(lateral: bool = False, improved_only: bool = False) -> Select:
     """Select plays with their chart's earlier bests, by LATERAL join or correlated subqueries.
 
     Either reads the (player_id, title, kind, difficulty, played_at) index, so a page costs
@@ -101,6 +131,17 @@ def diff_select(lateral: bool = False) -> Select:
         earlier.played_at < Play.played_at,
     )
 
+    def beats_earlier(achievement: Any, dx_score: Any, fc: Any, fs: Any) -> Any:
+        return and_(
+            achievement.isnot(None),
+            or_(
+                Play.achievement > achievement,
+                Play.dx_score > dx_score,
+                Play.fc > fc,
+                Play.fs > fs,
+            ),
+        )
+
     if lateral:
         before = (
             select(
@@ -114,7 +155,7 @@ def diff_select(lateral: bool = False) -> Select:
             .where(same_chart_before)
             .lateral("earlier")
         )
-        return select(
+        statement = select(
             Play,
             before.c.earlier_plays,
             before.c.previous_achievement,
@@ -122,25 +163,35 @@ def diff_select(lateral: bool = False) -> Select:
             before.c.previous_fc,
             before.c.previous_fs,
         ).join_from(Play, before, true())
+        if improved_only:
+            statement = statement.where(
+                beats_earlier(
+                    before.c.previous_achievement,
+                    before.c.previous_dx_score,
+                    before.c.previous_fc,
+                    before.c.previous_fs,
+                )
+            )
+        return statement
 
-    def earlier_value(aggregate: Any, label: str) -> Any:
-        return (
-            select(aggregate)
-            .select_from(earlier)
-            .where(same_chart_before)
-            .correlate(Play)
-            .scalar_subquery()
-            .label(label)
-        )
+    def earlier_value(aggregate: Any) -> Any:
+        return select(aggregate).select_from(earlier).where(same_chart_before).correlate(Play)
 
-    return select(
+    values = [
+        earlier_value(func.max(getattr(earlier, name)))
+        for name in ("achievement", "dx_score", "fc", "fs")
+    ]
+    statement = select(
         Play,
-        earlier_value(func.count(earlier.id), "earlier_plays"),
-        earlier_value(func.max(earlier.achievement), "previous_achievement"),
-        earlier_value(func.max(earlier.dx_score), "previous_dx_score"),
-        earlier_value(func.max(earlier.fc), "previous_fc"),
-        earlier_value(func.max(earlier.fs), "previous_fs"),
+        earlier_value(func.count(earlier.id)).scalar_subquery().label("earlier_plays"),
+        values[0].scalar_subquery().label("previous_achievement"),
+        values[1].scalar_subquery().label("previous_dx_score"),
+        values[2].scalar_subquery().label("previous_fc"),
+        values[3].scalar_subquery().label("previous_fs"),
     )
+    if improved_only:
+        statement = statement.where(beats_earlier(*[value.scalar_subquery() for value in values]))
+    return statement
 
 
 def lateral_joins(session: Session) -> bool:
@@ -154,16 +205,46 @@ def play_diff(row: Sequence[Any]) -> PlayDiff:
     return PlayDiff(play, earlier_plays + 1, achievement, dx_score, fc, fs)
 
 
+def rating_changes(points: Sequence[TrendPoint]) -> Dict[str, int]:
+    """Return how much each day of play moved the rating, by local date ("2025-10-30")."""
+    changes = {}  # type: Dict[str, int]
+    previous = None  # type: Optional[int]
+    for point in points:
+        if not point.rating:  # before the first play of a catalog chart
+            continue
+        if previous is not None:
+            changes[point.date] = point.rating - previous
+        previous = point.rating
+    return changes
+
+
+def play_days(diffs: Sequence[PlayDiff], changes: Dict[str, int]) -> List[PlayDay]:
+    """Group a page's plays, newest first, by the local day they were played on."""
+    days = []  # type: List[PlayDay]
+    for diff in diffs:
+        date = local_date(diff.play.played_at, diff.play.utc_offset)
+        if not days or days[-1].date != date:
+            days.append(PlayDay(date, [], changes.get(date.isoformat())))
+        days[-1].diffs.append(diff)
+    return days
+
+
+def improved_only_asked() -> bool:
+    """Tell whether the page asks for only the plays that beat the earlier best."""
+    return request.args.get("improved", "").strip() in ("1", "on", "true")
+
+
 @bp.route("/<name>/diff")
 @player_page
 def plays(name: str) -> str:
-    """Show one page of a player's plays, each against the earlier best."""
+    """Show one page of a player's plays, each against the earlier best, day by day."""
     session = db.session()
     player = player_or_404(name, session)
     wanted = queries.page_request()
+    improved_only = improved_only_asked()
     page = queries.fetch_page(
         session,
-        diff_select(lateral_joins(session)),
+        diff_select(lateral_joins(session), improved_only),
         player.id,
         wanted.filters,
         wanted.cursor,
@@ -171,11 +252,16 @@ def plays(name: str) -> str:
     )
     diffs = [play_diff(row) for row in page.rows]
     show_for_plays(session, [diff.play for diff in diffs])
+    changes = rating_changes(rating_trend(session, player.id)) if diffs else {}
+    kept = {"improved": 1} if improved_only else {}
     return render_template(
         "diffs/plays.html",
         player=player,
         wanted=wanted,
         diffs=diffs,
+        days=play_days(diffs, changes),
         improved=sum(1 for diff in diffs if diff.improved),
-        links=queries.pager_links("diffs.plays", wanted, page, name=player.name),
+        improved_only=improved_only,
+        filter_args=dict(wanted.filters.query_args(), name=player.name),
+        links=queries.pager_links("diffs.plays", wanted, page, name=player.name, **kept),
     )

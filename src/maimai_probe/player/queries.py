@@ -3,6 +3,7 @@
 import datetime
 import re
 from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from urllib.parse import urlencode
 
 from flask import abort, current_app, request, url_for
 from sqlalchemy import and_, func, or_, select
@@ -73,6 +74,52 @@ class PlayFilters(NamedTuple):
         if self.fs:
             args["fs"] = game.FS_CODES[self.fs]
         return args
+
+
+class AppliedFilter(NamedTuple):
+    """One filter in force, as a removable chip: its label and the query string without it."""
+
+    label: str
+    query_without: str  # "" when nothing is left
+
+
+def applied_filters(
+    filters: PlayFilters, kept: Optional[Mapping[str, Any]] = None
+) -> List[AppliedFilter]:
+    """Return each filter in force, in the form's order, with the query string that drops it.
+
+    kept: other arguments of the page (not filters) that every link keeps.
+    """
+    chips = []  # type: List[AppliedFilter]
+
+    def without(**changes: Any) -> str:
+        args = filters._replace(**changes).query_args()
+        args.update(kept or {})
+        return urlencode(args, doseq=True)
+
+    if filters.title:
+        chips.append(AppliedFilter("曲名：" + filters.title, without(title="", titles=())))
+    for difficulty in filters.difficulties:
+        rest = tuple(value for value in filters.difficulties if value != difficulty)
+        label = game.DIFFICULTY_NAMES.get(difficulty, str(difficulty))
+        chips.append(AppliedFilter(label, without(difficulties=rest)))
+    if filters.kind:
+        label = game.KIND_LABELS.get(filters.kind, filters.kind) + " 谱面"
+        chips.append(AppliedFilter(label, without(kind="")))
+    if filters.date_from:
+        chips.append(AppliedFilter("从 " + filters.date_from.isoformat(), without(date_from=None)))
+    if filters.date_to:
+        chips.append(AppliedFilter("到 " + filters.date_to.isoformat(), without(date_to=None)))
+    if filters.rank:
+        label = game.RANK_LABELS[filters.rank] + ("" if filters.rank_exact else " 及以上")
+        chips.append(AppliedFilter("评级 " + label, without(rank="", rank_exact=False)))
+    if filters.fc:
+        label = game.FC_LABELS[filters.fc] + ("" if filters.fc == game.AP_PLUS else " 及以上")
+        chips.append(AppliedFilter(label, without(fc=game.FC_NONE)))
+    if filters.fs:
+        label = game.FS_LABELS[filters.fs] + ("" if filters.fs == game.FDX_PLUS else " 及以上")
+        chips.append(AppliedFilter(label, without(fs=game.FS_NONE)))
+    return chips
 
 
 class Cursor(NamedTuple):

@@ -10,6 +10,7 @@ from . import queries
 from .home import player_or_404, player_page
 
 bp = Blueprint("records", __name__, url_prefix="/players", template_folder="templates")
+bp.add_app_template_global(queries.applied_filters, "applied_filters")
 
 
 @bp.route("/<name>/plays")
