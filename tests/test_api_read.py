@@ -33,6 +33,7 @@ def test_plays_carry_every_stored_field(client, session):
             "difficulty": 3,
             "difficulty_name": "MASTER",
             "level": "14",
+            "constant": None,
             "achievement": 98.6484,
             "achievement_raw": 986484,
             "rank": "sp",

@@ -13,7 +13,7 @@ from sqlalchemy import Integer, and_, cast, func, literal, null, select, union_a
 from sqlalchemy.orm import Session
 
 from .. import db, game
-from ..models import Play, PlayDetail, Score
+from ..models import Chart, Play, PlayDetail, Score
 from . import queries
 from .diffs import PlayDiff, diff_select, lateral_joins, play_diff
 from .home import player_or_404, player_page
@@ -50,8 +50,17 @@ def detail_json(detail: Optional[PlayDetail]) -> Optional[Dict[str, Any]]:
     }
 
 
-def play_json(play: Play, detail: Optional[PlayDetail]) -> Dict[str, Any]:
-    """Return every stored field of a play, with labels beside the game's codes."""
+def play_json(
+    play: Play,
+    detail: Optional[PlayDetail],
+    chart_level: Optional[str] = None,
+    constant_tenths: Optional[int] = None,
+) -> Dict[str, Any]:
+    """Return every stored field of a play, with labels beside the game's codes.
+
+    A play linked to a catalog chart takes the chart's level where its page gave none, and
+    the chart's constant.
+    """
     return {
         "played_at": play.played_at,
         "played_at_local": local_iso(play.played_at, play.utc_offset),
@@ -62,7 +71,8 @@ def play_json(play: Play, detail: Optional[PlayDetail]) -> Dict[str, Any]:
         "kind": play.kind,
         "difficulty": play.difficulty,
         "difficulty_name": game.DIFFICULTY_NAMES.get(play.difficulty),
-        "level": play.level,
+        "level": play.level or chart_level,
+        "constant": None if constant_tenths is None else constant_tenths / 10,
         "achievement": percent(play.achievement),
         "achievement_raw": play.achievement,
         "rank": play.rank,
@@ -140,14 +150,18 @@ def plays(name: str) -> Any:
     session = db.session()
     player = player_or_404(name, session)
     wanted = queries.page_request()
-    statement = select(Play, PlayDetail).outerjoin(PlayDetail, PlayDetail.play_id == Play.id)
+    statement = (
+        select(Play, PlayDetail, Chart.level, Chart.constant_tenths)
+        .outerjoin(PlayDetail, PlayDetail.play_id == Play.id)
+        .outerjoin(Chart, Play.chart_id == Chart.id)
+    )
     page = queries.fetch_page(
         session, statement, player.id, wanted.filters, wanted.cursor, wanted.size
     )
     body = page_json(
         "api.plays",
         player.name,
-        [play_json(play, detail) for play, detail in page.rows],
+        [play_json(*row) for row in page.rows],
         wanted,
         page,
     )
@@ -169,8 +183,9 @@ def diff(name: str) -> Any:
     )
     items = []
     for row in page.rows:
-        item = play_json(row[0], row[-1])
-        item["diff"] = diff_json(play_diff(row))
+        diff = play_diff(row)
+        item = play_json(row[0], row[-1], diff.chart_level, diff.constant_tenths)
+        item["diff"] = diff_json(diff)
         items.append(item)
     return jsonify(page_json("api.diff", player.name, items, wanted, page))
 

@@ -10,7 +10,7 @@ from sqlalchemy.sql import Select
 
 from .. import db, game
 from ..jackets.serving import show_for_plays
-from ..models import Play
+from ..models import Chart, Play
 from ..rating.trend import TrendPoint, local_date, rating_trend
 from . import queries
 from .home import player_or_404, player_page
@@ -27,6 +27,8 @@ class PlayDiff(NamedTuple):
     previous_dx_score: Optional[int]
     previous_fc: Optional[int]
     previous_fs: Optional[int]
+    chart_level: Optional[str] = None  # the linked catalog chart's, where the play has none
+    constant_tenths: Optional[int] = None
 
     @property
     def first_play(self) -> bool:
@@ -162,7 +164,10 @@ def diff_select(lateral: bool = False, improved_only: bool = False) -> Select:
             before.c.previous_dx_score,
             before.c.previous_fc,
             before.c.previous_fs,
+            Chart.level,
+            Chart.constant_tenths,
         ).join_from(Play, before, true())
+        statement = statement.outerjoin(Chart, Play.chart_id == Chart.id)
         if improved_only:
             statement = statement.where(
                 beats_earlier(
@@ -188,7 +193,9 @@ def diff_select(lateral: bool = False, improved_only: bool = False) -> Select:
         values[1].scalar_subquery().label("previous_dx_score"),
         values[2].scalar_subquery().label("previous_fc"),
         values[3].scalar_subquery().label("previous_fs"),
-    )
+        Chart.level,
+        Chart.constant_tenths,
+    ).outerjoin(Chart, Play.chart_id == Chart.id)
     if improved_only:
         statement = statement.where(beats_earlier(*[value.scalar_subquery() for value in values]))
     return statement
@@ -201,8 +208,8 @@ def lateral_joins(session: Session) -> bool:
 
 def play_diff(row: Sequence[Any]) -> PlayDiff:
     """Turn a row of diff_select() into a PlayDiff."""
-    play, earlier_plays, achievement, dx_score, fc, fs = row[:6]
-    return PlayDiff(play, earlier_plays + 1, achievement, dx_score, fc, fs)
+    play, earlier_plays, achievement, dx_score, fc, fs, level, constant = row[:8]
+    return PlayDiff(play, earlier_plays + 1, achievement, dx_score, fc, fs, level, constant)
 
 
 def rating_changes(points: Sequence[TrendPoint]) -> Dict[str, int]:
