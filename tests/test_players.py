@@ -1,5 +1,7 @@
 """A player's home: profile, totals, newest plays, and 404 for unknown players."""
 
+import re
+
 import pytest
 
 from factories import BASE_TIME, add_play, add_player, add_plays, add_profile
@@ -71,3 +73,66 @@ def test_names_are_escaped(client, session):
     page = client.get("/players/%3Cb%3Ex/").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     assert "<b>x" not in page and "&lt;b&gt;x" in page
+
+
+@pytest.mark.parametrize(
+    "rating, band",
+    [
+        (None, "white"),
+        (0, "white"),
+        (999, "white"),
+        (1000, "blue"),
+        (3999, "green"),
+        (4000, "yellow"),
+        (9999, "red"),
+        (10000, "purple"),
+        (12999, "bronze"),
+        (13000, "silver"),
+        (14499, "gold"),
+        (14500, "platinum"),
+        (14999, "platinum"),
+        (15000, "rainbow"),
+        (17000, "rainbow"),
+    ],
+)
+def test_a_rating_falls_in_the_games_colour_band(rating, band):
+    assert game.rating_band(rating) == band
+
+
+def test_the_rating_badge_takes_its_bands_colour(client, session):
+    alice = add_player(session, "alice")
+    add_profile(session, alice, rating=14250)
+    page = client.get("/players/alice/").get_data(as_text=True)
+    assert '<div class="rating band-gold"><span class="rating-label">DX Rating</span>' in page
+
+
+def test_without_a_profile_the_home_shows_the_archives_rating_trend_and_records(client, session):
+    from maimai_probe.catalog.linking import link_all
+    from test_linking import sync
+
+    alice = add_player(session, "alice")
+    day = 86400
+    add_play(session, alice, played_at=BASE_TIME - day, title="Re:Unknown X", achievement=970000)
+    add_play(session, alice, played_at=BASE_TIME, title="Re:Unknown X", achievement=1005000)
+    add_play(session, alice, played_at=BASE_TIME + 60, title="Re:Unknown X", achievement=990000)
+    sync(session)
+    link_all(session)
+    session.commit()
+    best50 = client.get("/players/alice/best50").get_data(as_text=True)
+    total = re.search(r'<span class="b50-total-value">(\d+)</span>', best50).group(1)
+    page = client.get("/players/alice/").get_data(as_text=True)
+    assert "还没有导入玩家资料" in page
+    badge = re.search(
+        r'<div class="rating band-(\w+)"><span class="rating-label">DX Rating · 存档计算</span>'
+        r'<span class="rating-value">(\d+)</span>',
+        page,
+    )
+    assert badge and badge.group(2) == total and total != "0"
+    assert badge.group(1) == game.rating_band(int(total))
+    # Two days of rating: a trend line from the first day's to the second's.
+    trend = re.search(r'<polyline points="([^"]+)"', page)
+    assert trend and len(trend.group(1).split()) == 2
+    records = re.findall(r'<span class="record-change">(.*?)</span>\s*</a>', page, re.S)
+    assert [" ".join(re.sub(r"<[^>]+>", " ", r).split()) for r in records] == [
+        "97.0000% → 100.5000%"
+    ]

@@ -74,6 +74,21 @@ FS_LABELS = {FS_NONE: "", SYNC: "SYNC", FS: "FS", FS_PLUS: "FS+", FDX: "FDX", FD
 FS_BY_CODE = {code: mark for mark, code in FS_CODES.items()}
 
 #: Time zones of the two services, in minutes east of UTC.
+#: The DX rating's colour bands, highest first: (lowest rating, code, name on the plate).
+RATING_BANDS = (
+    (15000, "rainbow", "彩"),
+    (14500, "platinum", "白金"),
+    (14000, "gold", "金"),
+    (13000, "silver", "银"),
+    (12000, "bronze", "铜"),
+    (10000, "purple", "紫"),
+    (7000, "red", "红"),
+    (4000, "yellow", "黄"),
+    (2000, "green", "绿"),
+    (1000, "blue", "蓝"),
+    (0, "white", "白"),
+)
+
 CHINA_UTC_OFFSET = 480
 JAPAN_UTC_OFFSET = 540
 
@@ -122,3 +137,11 @@ def parse_achievement(text: str) -> int:
 def difficulty_labels() -> Dict[int, str]:
     """Return the difficulties in the order the pages list them."""
     return dict(DIFFICULTY_NAMES)
+
+
+def rating_band(rating: Optional[int]) -> str:
+    """Return the code of the colour band a DX rating falls in ("gold" for 14000-14499)."""
+    for lowest, code, _ in RATING_BANDS:
+        if (rating or 0) >= lowest:
+            return code
+    return "white"

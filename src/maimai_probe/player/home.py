@@ -1,6 +1,6 @@
 """A player's home: the latest profile, what the archive holds, the newest plays."""
 
-from typing import Any, Callable, NamedTuple, Optional, Tuple
+from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 from flask import Blueprint, abort, g, render_template
 from sqlalchemy import bindparam, case, distinct, func, select
@@ -16,6 +16,10 @@ bp = Blueprint("players", __name__, url_prefix="/players", template_folder="temp
 
 #: How many of the newest plays the home shows.
 RECENT_PLAYS = 10
+#: How many of the newest records (plays that beat the chart's earlier best) it shows.
+RECENT_RECORDS = 5
+#: How many days of play the small rating trend spans, at most.
+TREND_DAYS = 60
 
 
 class PlayTotals(NamedTuple):
@@ -141,18 +145,68 @@ def recent_plays(session: Session, player_id: int, limit: int = RECENT_PLAYS) ->
     return list(session.execute(statement).scalars())
 
 
+class Sparkline(NamedTuple):
+    """A small rating trend: an SVG polyline's points and what it spans."""
+
+    points: str  # "x,y x,y ..." in a 100 x 30 box, y downwards
+    first: int
+    last: int
+    low: int
+    high: int
+    first_date: str
+    last_date: str
+
+
+def sparkline(
+    dated: Sequence[Tuple[str, int]], width: int = 100, height: int = 30
+) -> Optional[Sparkline]:
+    """Draw (date, rating) points into a box, the rating axis zoomed to their range."""
+    if len(dated) < 2:
+        return None
+    values = [rating for _, rating in dated]
+    low, high = min(values), max(values)
+    spread = (high - low) or 1
+    step = width / (len(values) - 1)
+    points = " ".join(
+        "%.1f,%.1f" % (index * step, height - 2 - (value - low) * (height - 4) / spread)
+        for index, value in enumerate(values)
+    )
+    return Sparkline(points, values[0], values[-1], low, high, dated[0][0], dated[-1][0])
+
+
+def recent_records(session: Session, player_id: int, limit: int = RECENT_RECORDS) -> List[Any]:
+    """Return the player's newest plays that beat their chart's earlier best, as PlayDiffs."""
+    from .diffs import diff_select, lateral_joins, play_diff  # diffs imports this module
+
+    statement = (
+        diff_select(lateral_joins(session), improved_only=True)
+        .where(Play.player_id == player_id)
+        .order_by(Play.played_at.desc())
+        .limit(limit)
+    )
+    return [play_diff(row) for row in session.execute(statement)]
+
+
 @bp.route("/<name>/")
 @player_page
 def home(name: str) -> str:
-    """Show a player's profile, totals and newest plays."""
+    """Show a player's profile, rating and its trend, totals, newest records and plays."""
+    from ..rating.best50 import chart_bests  # rating.best50 imports this module
+    from ..rating.formula import best50
+    from ..rating.trend import rating_trend
+
     session = db.session()
     player = player_or_404(name, session)
     plays = recent_plays(session, player.id)
     show_for_plays(session, plays)
+    trend = [(p.date, p.rating) for p in rating_trend(session, player.id) if p.rating]
     return render_template(
         "players/home.html",
         player=player,
         profile=latest_profile(session, player.id),
+        archive_rating=best50(chart_bests(session, player.id)).total,
+        trend=sparkline(trend[-TREND_DAYS:]),
+        records=recent_records(session, player.id),
         totals=play_totals(session, player.id),
         plays=plays,
     )

@@ -72,5 +72,6 @@ def init_app(app: Flask) -> None:
         kind_label=lambda kind: game.KIND_LABELS.get(kind, kind),
         fc_label=lambda mark: game.FC_LABELS.get(mark, ""),
         fs_label=lambda mark: game.FS_LABELS.get(mark, ""),
+        rating_band=game.rating_band,
     )
     app.jinja_env.globals["game"] = game
