@@ -136,3 +136,23 @@ def test_without_a_profile_the_home_shows_the_archives_rating_trend_and_records(
     assert [" ".join(re.sub(r"<[^>]+>", " ", r).split()) for r in records] == [
         "97.0000% → 100.5000%"
     ]
+
+
+def test_the_unmatched_tab_shows_while_a_play_has_no_chart(client, session):
+    from maimai_probe.catalog.linking import link_all
+    from maimai_probe.models import bump_revision
+    from test_linking import sync
+
+    alice = add_player(session, "alice")
+    add_play(session, alice, title="Re:Unknown X")
+    sync(session)
+    link_all(session)
+    session.commit()
+    tab = '<a href="/players/alice/unmatched">未对应</a>'
+    for path in ("/players/alice/", "/players/alice/plays", "/players/alice/best50"):
+        assert tab not in client.get(path).get_data(as_text=True), path
+    add_play(session, alice, played_at=BASE_TIME + 60, title="Not In The Catalog")
+    bump_revision(session, alice.id)  # as an import does: the kept pages are stale
+    session.commit()
+    for path in ("/players/alice/", "/players/alice/plays", "/players/alice/best50"):
+        assert tab in client.get(path).get_data(as_text=True), path

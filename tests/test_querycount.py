@@ -13,12 +13,13 @@ from querycount import count_queries, queries_for
 PAGES = [
     # (URL, queries: the player, the page, the count of matching plays where shown, and for a
     # title search the catalog's signature, which tells whether the search index is current;
-    # the diff page adds the rating trend's two, for each day's rating change)
-    ("/players/alice/plays?size={size}", 3),
-    ("/players/alice/plays?size={size}&before={middle}&difficulty=3&difficulty=4&fc=fc", 3),
-    ("/players/alice/diff?size={size}", 4),
-    ("/players/alice/diff?size={size}&before={middle}&title=song+1&from=2025-10-01", 5),
-    ("/players/alice/diff?size={size}&improved=1", 4),
+    # the diff page adds the rating trend's two, for each day's rating change; every HTML page
+    # one for the tabs: whether any play is unlinked, which shows the 未对应 tab)
+    ("/players/alice/plays?size={size}", 4),
+    ("/players/alice/plays?size={size}&before={middle}&difficulty=3&difficulty=4&fc=fc", 4),
+    ("/players/alice/diff?size={size}", 5),
+    ("/players/alice/diff?size={size}&before={middle}&title=song+1&from=2025-10-01", 6),
+    ("/players/alice/diff?size={size}&improved=1", 5),
     ("/api/players/alice/plays?size={size}", 3),
     ("/api/players/alice/plays?size={size}&after={oldest}&kind=DX", 3),
     ("/api/players/alice/diff?size={size}", 2),
@@ -75,16 +76,16 @@ def test_the_home_page_costs_a_constant_number_of_queries(app, client, session):
     first = queries_for(app, client, "/players/alice/")
     add_chart_plays(session, alice, 30, 200)
     # the player, the profile, the totals (2), the newest plays, the newest records, the
-    # archive's best 50 and the rating trend (2)
-    assert len(queries_for(app, client, "/players/alice/")) == len(first) == 9
+    # archive's best 50, the rating trend (2) and the tabs' unlinked plays
+    assert len(queries_for(app, client, "/players/alice/")) == len(first) == 10
 
 
-def test_the_chart_page_costs_five_queries(app, client, session):
+def test_the_chart_page_costs_six_queries(app, client, session):
     add_archive(session, 70)
     url = "/players/alice/chart?title=Song+0&kind=DX&difficulty=3"
-    # The player, the chart's plays, its score readings, the song's charts in the catalog and
-    # the player's best on each difficulty of the title.
-    assert len(queries_for(app, client, url)) == 5
+    # The player, the chart's plays, its score readings, the song's charts in the catalog, the
+    # player's best on each difficulty of the title and the tabs' unlinked plays.
+    assert len(queries_for(app, client, url)) == 6
 
 
 def test_count_queries_sees_each_statement(app, session):

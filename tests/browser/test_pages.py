@@ -139,3 +139,27 @@ def test_the_current_tab_is_in_view_on_a_narrow_phone(new_tab, demo_site, path):
     )
     assert box["barLeft"] <= box["left"] and box["right"] <= box["barRight"] + 1, box
     tab.assert_clean()
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_every_tab_is_on_screen_whole_and_big_enough_to_tap(new_tab, demo_site, width):
+    tab = new_tab("phone")
+    tab.page.set_viewport_size({"width": width, "height": 640})
+    tab.go("/players/%s/diff" % demo_site["player"])
+    tabs = tab.page.eval_on_selector_all(
+        ".tabs a",
+        """links => links.map(link => {
+            const box = link.getBoundingClientRect();
+            return {label: link.textContent.trim(), left: box.left, right: box.right,
+                    top: box.top, height: box.height,
+                    clipped: link.scrollWidth > link.clientWidth};
+        })""",
+    )
+    labels = [entry["label"] for entry in tabs]
+    assert labels[:7] == ["主页", "游玩记录", "成绩变化", "B50", "图表", "曲目", "导入"]
+    for entry in tabs:
+        assert entry["left"] >= 0 and entry["right"] <= width, entry
+        assert entry["top"] >= 0 and entry["height"] >= 44, entry
+        assert not entry["clipped"], entry
+    assert tab.overflow()["scrollWidth"] <= width
+    tab.assert_clean()

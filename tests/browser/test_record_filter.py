@@ -32,7 +32,10 @@ def test_filtering_by_difficulty_then_paging_older(phone, demo_site):
         page.tap(".filter-form button[type=submit]")
     assert "difficulty=%d" % game.EXPERT in page.url
     assert ("符合条件 %d 次" % expected) in page.inner_text(".page-head")
-    assert page.get_attribute("details.filters", "open") is not None
+    # The panel folds away; the filter shows as a chip and the results start on screen.
+    assert page.get_attribute("details.filters", "open") is None
+    assert page.inner_text(".applied-filters").split() == ["EXPERT", "×", "全部清除"]
+    assert page.locator("article.play").first.bounding_box()["y"] < 844
     assert page.is_checked("input[name=difficulty][value='%d']" % game.EXPERT)
 
     seen, pages = [], []

@@ -2,7 +2,11 @@
 
 from typing import Any, List, Tuple
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, request
+from sqlalchemy import exists, select
+
+from .. import db
+from ..models import Play
 
 #: Each player page, in tab order: (endpoint, label).
 PLAYER_TABS = (
@@ -16,12 +20,28 @@ PLAYER_TABS = (
     ("songs.list", "曲目"),
     ("imports.form", "导入"),
 )
+#: The tab of titles no chart is linked to, shown while there is something to match.
+UNMATCHED_TAB = ("unmatched.list", "未对应")
 
 
-def nav_links(_player: Any = None) -> List[Tuple[str, str]]:
-    """Return the player tabs whose views are registered."""
+def has_unmatched(player: Any) -> bool:
+    """Tell whether any of the player's plays has no chart linked, once per request."""
+    known = g.setdefault("_has_unmatched", {})
+    if player.id not in known:
+        statement = select(exists().where(Play.player_id == player.id, Play.chart_id.is_(None)))
+        known[player.id] = bool(db.session().execute(statement).scalar())
+    return known[player.id]
+
+
+def nav_links(player: Any = None) -> List[Tuple[str, str]]:
+    """Return the player tabs whose views are registered, 未对应 while plays are unlinked."""
     views = current_app.view_functions
-    return [(endpoint, label) for endpoint, label in PLAYER_TABS if endpoint in views]
+    tabs = [(endpoint, label) for endpoint, label in PLAYER_TABS if endpoint in views]
+    endpoint = UNMATCHED_TAB[0]
+    shown = player is not None and endpoint in views
+    if shown and (request.endpoint == endpoint or has_unmatched(player)):
+        tabs.append(UNMATCHED_TAB)
+    return tabs
 
 
 def init_app(app: Flask) -> None:
