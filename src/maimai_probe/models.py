@@ -78,6 +78,17 @@ class Song(Base):
     charts = relationship("Chart", back_populates="song", order_by="Chart.difficulty")
 
 
+class SongAlias(Base):
+    """Another name players call a song by (别名), loaded by the operator from a file."""
+
+    __tablename__ = "song_alias"
+    __table_args__ = (UniqueConstraint("title", "alias"),)
+
+    id = Column(Identifier, primary_key=True)
+    title = Column(Text, nullable=False)  # the catalog title, for every kind of the song
+    alias = Column(Text, nullable=False)
+
+
 class CatalogSync(Base):
     """One sync of the catalog; the newest one's id is the version of every catalog page."""
 

@@ -1,6 +1,8 @@
-"""Search song titles and artists with jieba: an inverted index built once per process.
+"""Search song titles, aliases and artists with jieba: an inverted index built once per process.
 
-Each catalog sync stores jieba's words of every title and artist beside its catalog_sync
+Texts and queries are folded alike: width and case (NFKC), and every Chinese character onto
+its simplified form (folding.py), so 恋爱裁判 finds 恋愛裁判 and ＬＯＶＥ finds love. Each
+catalog sync stores jieba's words of every (folded) title and artist beside its catalog_sync
 row, so a fresh process builds the index from them without segmenting the catalog again.
 """
 
@@ -18,16 +20,17 @@ from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import CatalogSync, Song
+from ..models import CatalogSync, Song, SongAlias
 from . import dictionary
+from .folding import fold_variants
 
 #: The longest query searched; longer ones are cut (no title is this long).
 MAX_QUERY = 100
 #: How many titles search_titles returns at most.
 MAX_RESULTS = 200
 
-# Ranks, best first: the whole title, its start, every word in it, words in title and artist,
-# the query anywhere in title or artist.
+# Ranks, best first: the whole title or an alias, its start, every word in it (or in an
+# alias), words in title and artist, the query anywhere in title, alias or artist.
 EXACT, PREFIX, TITLE_WORDS, ARTIST_WORDS, SUBSTRING = range(5)
 
 LATIN = re.compile(r"[0-9a-z\u00c0-\u024f]+")
@@ -64,8 +67,9 @@ def load_jieba() -> Any:
 
 
 def normalise(text: str) -> str:
-    """Fold width and case and collapse spaces, so ＡＢＣ, abc and ABC compare equal."""
-    return SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    """Fold width, case and character variants and collapse spaces: ＡＢＣ = abc, 桜 = 樱."""
+    folded = fold_variants(unicodedata.normalize("NFKC", text).casefold())
+    return SPACES.sub(" ", folded).strip()
 
 
 def is_cjk(text: str) -> bool:
@@ -152,6 +156,7 @@ class SearchIndex:
         self,
         songs: Iterable[Tuple[str, Optional[str]]],
         segments: Optional[Dict[str, List[str]]] = None,
+        aliases: Iterable[Tuple[str, str]] = (),
     ) -> None:
         jieba = load_jieba()
         #: Each normalised text's index terms: those given (stored by the sync), then cut here.
@@ -161,14 +166,25 @@ class SearchIndex:
             names = artists.setdefault(title, [])
             if artist and artist not in names:
                 names.append(artist)
+        other_names = {}  # type: Dict[str, List[str]]
+        for title, alias in aliases:
+            if title in artists:
+                other_names.setdefault(title, []).append(normalise(alias))
         self.titles = sorted(artists)
         self.title = Field([normalise(title) for title in self.titles], jieba, self.segments)
         self.artist = Field(
             [normalise(" / ".join(artists[title])) for title in self.titles], jieba, self.segments
         )
+        # All of a title's aliases in one text, " / " between them, searched like the title.
+        self.alias = Field(
+            [" / ".join(other_names.get(title, ())) for title in self.titles], jieba, self.segments
+        )
         self.exact = {}  # type: Dict[str, List[int]]
         for number, text in enumerate(self.title.texts):
             self.exact.setdefault(text, []).append(number)
+        for number, title in enumerate(self.titles):
+            for alias in other_names.get(title, ()):
+                self.exact.setdefault(alias, []).append(number)
         self.by_text = sorted((text, number) for number, text in enumerate(self.title.texts))
         self.jieba = jieba
 
@@ -194,11 +210,18 @@ class SearchIndex:
         if words:
             in_title = [self.title.matches(word) for word in words]
             rank(set.intersection(*in_title), TITLE_WORDS)
+            rank(set.intersection(*(self.alias.matches(word) for word in words)), TITLE_WORDS)
             in_either = [hits | self.artist.matches(word) for word, hits in zip(words, in_title)]
             rank(set.intersection(*in_either), ARTIST_WORDS)
         squeezed = query.replace(" ", "")
-        for number, (title, artist) in enumerate(zip(self.title.texts, self.artist.texts)):
-            if query in title or query in artist or squeezed in title.replace(" ", ""):
+        texts = zip(self.title.texts, self.alias.texts, self.artist.texts)
+        for number, (title, alias, artist) in enumerate(texts):
+            if (
+                query in title
+                or query in artist
+                or squeezed in title.replace(" ", "")
+                or (alias and squeezed in alias.replace(" ", ""))
+            ):
                 rank([number], SUBSTRING)
         return found
 
@@ -243,13 +266,20 @@ def catalog_songs(session: Session) -> List[Tuple[str, Optional[str]]]:
 
 
 def catalog_signature(session: Session) -> Tuple[Any, ...]:
-    """Return what changes when the catalog does: song count, newest row, title lengths."""
+    """Return what changes when the catalog or its aliases do: counts, newest rows, lengths."""
+
+    def of_aliases(aggregate: Any) -> Any:
+        return select(aggregate).select_from(SongAlias).scalar_subquery()
+
     row = session.execute(
         select(
             func.count(Song.id),
             func.max(Song.id),
             func.sum(func.length(Song.title)),
             func.sum(func.length(func.coalesce(Song.artist, ""))),
+            of_aliases(func.count(SongAlias.id)),
+            of_aliases(func.max(SongAlias.id)),
+            of_aliases(func.sum(func.length(SongAlias.alias))),
         )
     ).one()
     return tuple(row)
@@ -266,7 +296,12 @@ def catalog_index(session: Session) -> SearchIndex:
         stored = session.scalar(
             select(CatalogSync.search_terms).order_by(CatalogSync.id.desc()).limit(1)
         )
-        index = SearchIndex(catalog_songs(session), read_terms(stored))
+        aliases = session.execute(select(SongAlias.title, SongAlias.alias)).all()
+        index = SearchIndex(
+            catalog_songs(session),
+            read_terms(stored),
+            aliases=((title, alias) for title, alias in aliases),
+        )
         _indexes[key] = (signature, index)
         return index
 
