@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from chart_data import add_player, load_catalog, play_row
+from chart_data import DAY, add_player, load_catalog, play_row
 from maimai_probe import game
 from maimai_probe.catalog.linking import link_plays
 from maimai_probe.models import PlayDetail, ProfileSnapshot, Score
@@ -120,8 +120,21 @@ def test_trends_page_holds_rating_activity_and_marks(client, alice):
     assert activity["x"] == [day1, day3]
     assert activity["series"][0]["values"] == [3, 1]
 
+    # From the lowest rank any chart has (AAA): no empty D to AA buckets.
+    assert data["chart-ranks"]["x"] == ["AAA", "S", "S+", "SS", "SS+", "SSS", "SSS+"]
     ranks = dict(zip(data["chart-ranks"]["x"], data["chart-ranks"]["series"][0]["values"]))
     assert ranks["SSS+"] == 2 and ranks["AAA"] == 1 and sum(ranks.values()) == 3
+    # Every axis is titled.
+    assert [(data[key]["xLabel"], data[key]["yLabel"]) for key in sorted(data)] == [
+        ("日期", "游玩次数"),
+        ("FC", "谱面数"),
+        ("FS", "谱面数"),
+        ("评级", "谱面数"),
+        ("日期", "Rating"),
+    ]
+    # The picker completes the titles the player played.
+    assert '<input id="c-title" type="text" name="title"' in page and 'list="c-titles"' in page
+    assert '<option value="Oshama Scramble!">' in page
     assert data["chart-fc"]["x"] == ["无", "FC", "FC+", "AP", "AP+"]
     assert data["chart-fc"]["series"][0]["values"] == [1, 0, 0, 1, 1]
     assert data["chart-fs"]["series"][0]["values"] == [1, 0, 1, 0, 1, 0]
@@ -220,7 +233,9 @@ def test_pages_run_only_our_own_scripts(client, alice):
         page = response.get_data(as_text=True)
         for tag in re.findall(r"<script\b[^>]*>", page):
             assert 'type="application/json"' in tag or re.search(r'src="/(vendor|js)/', tag), tag
-        assert 'src="/vendor/uplot/uPlot.iife.min.js"' in page and 'src="/js/charts.js"' in page
+        # Under content-versioned URLs (?v=<hash>), cached for a year.
+        assert re.search(r'src="/vendor/uplot/uPlot\.iife\.min\.js\?v=[0-9a-f]{12}"', page)
+        assert re.search(r'src="/js/charts\.js\?v=[0-9a-f]{12}"', page)
         assert " style=" not in page
 
 
@@ -229,3 +244,26 @@ def test_the_chart_library_is_served_from_our_own_site(client):
         with client.get(path) as response:
             assert response.status_code == 200
             assert len(response.data) > 1000
+
+
+def test_the_rating_axis_starts_where_the_rating_reaches_its_level():
+    from maimai_probe.player.charts import Series, zoom_start
+
+    climbing = [Series("计算", [0, 3000, 9000, 12000, 12500, 12600], "#000")]
+    assert zoom_start(climbing) == 3  # the first value of 80 % of 12600 or more
+    official = Series("官方", [None, None, None, None, 12550, None], "#111")
+    assert zoom_start(climbing + [official]) == 3
+    assert zoom_start([Series("空", [None, None], "#000")]) == 0
+
+
+def test_long_activity_is_drawn_per_week():
+    from maimai_probe.player.charts import activity_chart
+
+    monday = wall(2025, 9, 29)  # a Monday
+    days = [(monday, 2), (monday + 2 * DAY, 3), (monday + 7 * DAY, 1), (monday + 60 * DAY, 4)]
+    weekly = activity_chart(days)
+    assert weekly.title == "每周的游玩次数"
+    assert weekly.x == [monday, monday + 7 * DAY, monday + 56 * DAY]
+    assert weekly.series[0].values == [5, 1, 4]
+    daily = activity_chart(days[:3])
+    assert daily.title == "每天的游玩次数" and daily.x == [day for day, _ in days[:3]]

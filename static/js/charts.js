@@ -1,9 +1,11 @@
 /* Draw the page's charts with uPlot from their JSON data islands.
  *
  * Each <div data-chart="ID"> is drawn from <script type="application/json" id="ID">:
- * {title, kind: "line"|"bars", axis: "time"|"day"|"category", x: [...], xLabel,
- *  unit: "int"|"achievement", series: [{label, values, color}]}. Times are seconds on the clock where they happened, so
- * they are shown as UTC. A drawn box gets data-drawn="1"; errors are kept on <html
+ * {title, kind: "line"|"bars", axis: "time"|"day"|"category", x: [...], xLabel, yLabel,
+ *  zoomFrom, unit: "int"|"achievement", series: [{label, values, color}]}. Times are seconds
+ * on the clock where they happened, so they are shown as UTC. The axes start at x[zoomFrom]
+ * and fit the values from there; axis colours follow the page's theme; a tooltip follows
+ * the cursor or the finger. A drawn box gets data-drawn="1"; errors are kept on <html
  * data-chart-errors> so a headless browser can see them.
  */
 (function () {
@@ -89,6 +91,11 @@
     });
   }
 
+  function themeColor(name, fallback) {
+    var value = getComputedStyle(document.documentElement).getPropertyValue(name);
+    return (value && value.trim()) || fallback;
+  }
+
   function fade(color) {
     return color.length === 7 ? color + "99" : color;
   }
@@ -97,9 +104,13 @@
     if (data.axis === "category") {
       return {time: false, range: [-0.5, data.x.length - 0.5]};
     }
-    var low = Math.min.apply(null, data.x);
-    var high = Math.max.apply(null, data.x);
+    var shown = data.x.slice(data.zoomFrom || 0);
+    var low = Math.min.apply(null, shown);
+    var high = Math.max.apply(null, shown);
     var padding = data.kind === "bars" || low === high ? DAY / 2 : 0;
+    if (data.kind === "bars" && data.x.length > 1) {
+      padding = Math.max(padding, (data.x[1] - data.x[0]) / 2);
+    }
     return {time: true, range: function () { return [low - padding, high + padding]; }};
   }
 
@@ -109,7 +120,7 @@
     }
     var values = [];
     data.series.forEach(function (entry) {
-      entry.values.forEach(function (value) {
+      entry.values.slice(data.zoomFrom || 0).forEach(function (value) {
         if (value !== null) {
           values.push(value);
         }
@@ -125,8 +136,20 @@
     return {range: function () { return [low - room, high + room]; }};
   }
 
+  function axisBase(label) {
+    return {
+      stroke: themeColor("--muted", "#5b6478"),
+      grid: {stroke: themeColor("--line", "#e3e7f0")},
+      ticks: {stroke: themeColor("--line", "#e3e7f0")},
+      label: label || undefined,
+      labelSize: label ? 20 : 0,
+      labelFont: "bold 12px sans-serif",
+      font: "11px sans-serif"
+    };
+  }
+
   function xAxis(data) {
-    var axis = {stroke: "#6b7489", grid: {stroke: "#eef1f8"}, ticks: {stroke: "#e3e7f0"}};
+    var axis = axisBase(data.xLabel);
     if (data.axis === "category") {
       var labels = data.x;
       axis.splits = function () {
@@ -140,14 +163,55 @@
         axis.rotate = -60;
         axis.size = 46;
       }
-      axis.font = "11px sans-serif";
     } else {
       axis.values = timeAxisValues;
       var span = Math.max.apply(null, data.x) - Math.min.apply(null, data.x);
       axis.space = span < 2 * DAY ? 80 : 48;
-      axis.font = "11px sans-serif";
     }
     return axis;
+  }
+
+  // A small box beside the cursor (or finger) with the x and every series' value there.
+  function tooltip(data) {
+    var box;
+    return {
+      hooks: {
+        init: function (u) {
+          box = document.createElement("div");
+          box.className = "chart-tip";
+          box.setAttribute("aria-hidden", "true");
+          box.style.display = "none";
+          u.over.appendChild(box);
+        },
+        setCursor: function (u) {
+          var index = u.cursor.idx;
+          if (index === null || index === undefined || u.cursor.left < 0) {
+            box.style.display = "none";
+            return;
+          }
+          var lines = [u.series[0].value(u, u.data[0][index])];
+          for (var number = 1; number < u.series.length; number++) {
+            var value = u.data[number][index];
+            if (value !== null && value !== undefined) {
+              lines.push(u.series[number].label + " " + valueText(data.unit, value));
+            }
+          }
+          box.textContent = "";
+          lines.forEach(function (line, position) {
+            var row = document.createElement(position ? "div" : "strong");
+            row.textContent = line;
+            box.appendChild(row);
+          });
+          box.style.display = "block";
+          var left = u.cursor.left + 12;
+          if (left + box.offsetWidth > u.over.clientWidth) {
+            left = Math.max(0, u.cursor.left - box.offsetWidth - 12);
+          }
+          box.style.left = left + "px";
+          box.style.top = Math.max(0, u.cursor.top - box.offsetHeight - 8) + "px";
+        }
+      }
+    };
   }
 
   function options(data, width) {
@@ -181,16 +245,15 @@
       height: HEIGHT,
       series: series,
       scales: {x: xScale(data), y: yScale(data)},
-      axes: [xAxis(data), {
-        stroke: "#6b7489",
-        grid: {stroke: "#eef1f8"},
-        ticks: {stroke: "#e3e7f0"},
-        size: data.unit === "achievement" ? 58 : 46,
-        font: "11px sans-serif",
-        values: function (u, splits) {
+      axes: [xAxis(data), (function () {
+        var axis = axisBase(data.yLabel);
+        axis.size = data.unit === "achievement" ? 58 : 46;
+        axis.values = function (u, splits) {
           return splits.map(function (value) { return axisText(data.unit, value); });
-        }
-      }],
+        };
+        return axis;
+      }())],
+      plugins: [tooltip(data)],
       tzDate: function (seconds) {
         var date = new Date(seconds * 1000);
         return new Date(date.getTime() + date.getTimezoneOffset() * 60000);

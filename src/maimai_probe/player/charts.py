@@ -56,6 +56,22 @@ def computed_ratings(session: Session, player_id: int) -> List[Tuple[int, int]]:
     ]
 
 
+def zoom_start(series: Sequence[Series], share: float = 0.8) -> int:
+    """Return the first x where a line reaches `share` of the highest value.
+
+    A rating computed from an archive climbs from 0 over its first days, as the best 50 fill
+    up; starting the axes there would flatten the part players follow.
+    """
+    values = [value for entry in series for value in entry.values if value is not None]
+    if not values:
+        return 0
+    floor = max(values) * share
+    for number in range(len(series[0].values)):
+        if any((entry.values[number] or 0) >= floor for entry in series):
+            return number
+    return 0
+
+
 def align(lines: Sequence[Tuple[str, str, List[Tuple[int, int]]]]) -> ChartData:
     """Put lines of (day, value) points on one axis, None where a line has no point."""
     times = sorted({when for _, _, points in lines for when, _ in points})
@@ -66,7 +82,44 @@ def align(lines: Sequence[Tuple[str, str, List[Tuple[int, int]]]]) -> ChartData:
         for when, value in points:
             values[place[when]] = value
         series.append(Series(label, values, color))
-    return ChartData("Rating 随时间的变化", "line", "day", times, "日期", series)
+    return ChartData(
+        "Rating 随时间的变化",
+        "line",
+        "day",
+        times,
+        "日期",
+        series,
+        y_label="Rating",
+        zoom_from=zoom_start(series),
+    )
+
+
+#: Beyond this many days between the first and last play, activity is drawn per week.
+DAILY_SPAN_DAYS = 45
+
+
+def per_week(days: Sequence[Tuple[int, int]]) -> List[Tuple[int, int]]:
+    """Add up (wall-clock midnight, plays) by the week, each week named by its Monday."""
+    weeks = {}  # type: Dict[int, int]
+    for start, count in days:
+        monday = start - ((start // DAY + 3) % 7) * DAY  # 1970-01-01 was a Thursday
+        weeks[monday] = weeks.get(monday, 0) + count
+    return sorted(weeks.items())
+
+
+def activity_chart(days: Sequence[Tuple[int, int]]) -> ChartData:
+    """Return bars of plays per day, or per week when the days span too long for a bar each."""
+    weekly = bool(days) and days[-1][0] - days[0][0] > DAILY_SPAN_DAYS * DAY
+    points = per_week(days) if weekly else list(days)
+    return ChartData(
+        "每周的游玩次数" if weekly else "每天的游玩次数",
+        "bars",
+        "day",
+        [start for start, _ in points],
+        "周（从周一起）" if weekly else "日期",
+        [Series("游玩次数", [count for _, count in points], "#4263eb")],
+        y_label="游玩次数",
+    )
 
 
 def plays_per_day(session: Session, player_id: int) -> List[Tuple[int, int]]:
@@ -106,9 +159,15 @@ def best_marks(session: Session, player_id: int) -> Marks:
     ranks = Counter(game.rank_for(achievement) for achievement, _, _ in rows)
     combos = Counter(fc for _, fc, _ in rows)
     syncs = Counter(fs for _, _, fs in rows)
+    lowest = min((game.RANK_ORDER[code] for code in ranks), default=0)
     return Marks(
         charts=len(rows),
-        ranks=[(label, ranks[code]) for code, label, _ in reversed(game.RANKS)],
+        # From the lowest rank any chart has: the empty D to AA buckets below say nothing.
+        ranks=[
+            (label, ranks[code])
+            for code, label, _ in reversed(game.RANKS)
+            if game.RANK_ORDER[code] >= lowest
+        ],
         fc=[(game.FC_LABELS[mark] or "无", combos[mark]) for mark in sorted(game.FC_LABELS)],
         fs=[(game.FS_LABELS[mark] or "无", syncs[mark]) for mark in sorted(game.FS_LABELS)],
     )
@@ -123,6 +182,7 @@ def counts_chart(counts: List[Tuple[str, int]], what: str, color: str) -> ChartD
         [name for name, _ in counts],
         what,
         [Series("谱面数", [count for _, count in counts], color)],
+        y_label="谱面数",
     )
 
 
@@ -138,6 +198,18 @@ def most_played(session: Session, player_id: int, limit: int = PICKER_SIZE) -> L
     ).all()
 
 
+def played_titles(session: Session, player_id: int) -> List[str]:
+    """Return every title the player played, for the chart picker to complete."""
+    return list(
+        session.execute(
+            select(Play.title)
+            .where(Play.player_id == player_id)
+            .group_by(Play.title)
+            .order_by(Play.title)
+        ).scalars()
+    )
+
+
 @bp.route("/<name>/charts")
 @player_page
 def trends(name: str) -> str:
@@ -148,17 +220,10 @@ def trends(name: str) -> str:
     computed = computed_ratings(session, player.id)
     lines = [("官方 Rating", "#e9417b", official)]
     if computed:
-        lines.insert(0, ("计算 Rating", "#4c6ef5", computed))
+        lines.insert(0, ("计算 Rating", "#4263eb", computed))
     days = plays_per_day(session, player.id)
     marks = best_marks(session, player.id)
-    activity = ChartData(
-        "每天的游玩次数",
-        "bars",
-        "day",
-        [start for start, _ in days],
-        "日期",
-        [Series("游玩次数", [count for _, count in days], "#4c6ef5")],
-    )
+    activity = activity_chart(days)
     return render_template(
         "charts/trends.html",
         player=player,
@@ -172,6 +237,7 @@ def trends(name: str) -> str:
         fc=counts_chart(marks.fc, "FC", "#2b9348"),
         fs=counts_chart(marks.fs, "FS", "#ffba01"),
         picker=most_played(session, player.id),
+        titles=played_titles(session, player.id),
     )
 
 

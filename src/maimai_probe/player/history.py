@@ -163,6 +163,7 @@ def progress(key: ChartKey, plays: List[Play]) -> Tuple[ChartData, ChartData]:
         "时间",
         [Series("达成率", [play.achievement for play in plays], "#9f51dc")],
         unit="achievement",
+        y_label="达成率",
     )
     dx_score = ChartData(
         "%s 每次游玩的 DX 分数" % name_of_chart,
@@ -170,7 +171,8 @@ def progress(key: ChartKey, plays: List[Play]) -> Tuple[ChartData, ChartData]:
         "time",
         times,
         "时间",
-        [Series("DX 分数", [play.dx_score for play in plays], "#4c6ef5")],
+        [Series("DX 分数", [play.dx_score for play in plays], "#4263eb")],
+        y_label="DX 分数",
     )
     return achievement, dx_score
 

@@ -23,6 +23,8 @@ class ChartData(NamedTuple):
     x_label: str
     series: List[Series]
     unit: str = "int"  # "int" or "achievement" (1/10000 %)
+    y_label: str = ""
+    zoom_from: int = 0  # the first x shown at first: the part that matters
 
     def island(self) -> Dict[str, Any]:
         """Return the chart as plain JSON data."""
@@ -33,6 +35,8 @@ class ChartData(NamedTuple):
             "x": self.x,
             "unit": self.unit,
             "xLabel": self.x_label,
+            "yLabel": self.y_label,
+            "zoomFrom": self.zoom_from,
             "series": [entry._asdict() for entry in self.series],
         }
 
