@@ -35,6 +35,8 @@ PAGES = (
         "&difficulty=master&difficulty=remaster" % PLAYER,
     ),
     Page("diff page", "/players/%s/diff?size={size}" % PLAYER),
+    Page("diff page, only improvements", "/players/%s/diff?size={size}&improved=1" % PLAYER),
+    Page("home (no page size)", "/players/%s/" % PLAYER),
     Page("best 50 (no page size)", "/players/%s/best50" % PLAYER),
     Page("song cards (no page size)", "/players/%s/songs" % PLAYER),
     Page("catalog song cards (no page size)", "/songs"),
