@@ -130,3 +130,30 @@ def test_only_improvements_keeps_the_plays_that_beat_the_earlier_best(client, se
     assert '<input type="hidden" name="improved" value="1">' in small
     rest = client.get(older).get_data(as_text=True)
     assert [line[-5:] for _, line in diff_lines(rest)] == ["第 2 次"]
+
+
+def test_a_days_header_says_how_the_day_moved_the_rating(client, session):
+    from maimai_probe.catalog.linking import link_all
+    from maimai_probe.rating.trend import rating_trend
+    from test_linking import sync
+
+    alice = add_player(session, "alice")
+    day = 86400
+    add_play(session, alice, played_at=BASE_TIME - day, title="Re:Unknown X", achievement=970000)
+    add_play(session, alice, played_at=BASE_TIME, title="Re:Unknown X", achievement=1005000)
+    add_play(session, alice, played_at=BASE_TIME + 60, title="Re:Unknown X", achievement=990000)
+    sync(session)
+    link_all(session)
+    session.commit()
+    first, second = [point.rating for point in rating_trend(session, alice.id)]
+    assert second > first > 0
+    page = client.get("/players/alice/diff").get_data(as_text=True)
+    heads = [
+        " ".join(re.sub(r"<[^>]+>", " ", head).split())
+        for head in re.findall(r'<h2 class="day-head"[^>]*>(.*?)</h2>', page, re.S)
+    ]
+    # The first day of play has no day before it to differ from.
+    assert heads == [
+        "10/3 · 2 次 · 新纪录 1 · Rating +%d" % (second - first),
+        "10/2 · 1 次 · 新纪录 0",
+    ]
