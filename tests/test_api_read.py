@@ -99,6 +99,7 @@ def test_diff_gives_each_play_against_the_earlier_best(client, session):
         "nth": 2,
         "first_play": False,
         "status": "improved",
+        "outcome": "record",
         "improved": True,
         "previous_best": {
             "achievement": 97.9,
@@ -117,6 +118,19 @@ def test_diff_gives_each_play_against_the_earlier_best(client, session):
     }
     assert first["diff"]["first_play"] is True and first["diff"]["previous_best"] is None
     assert first["diff"]["status"] == "first" and first["diff"]["achievement_delta"] is None
+
+
+def test_diff_can_keep_only_the_plays_that_beat_the_earlier_best(client, session):
+    alice = add_player(session, "alice")
+    for n, achievement in enumerate([970000, 960000, 980000, 975000, 990000]):
+        add_play(session, alice, played_at=BASE_TIME + n * 60, achievement=achievement)
+    body = client.get("/api/players/alice/diff?improved=1&size=1").get_json()
+    assert [play["achievement_raw"] for play in body["plays"]] == [990000]
+    assert body["plays"][0]["diff"]["outcome"] == "record"
+    assert "improved=1" in body["next"]["url"]
+    rest = client.get(body["next"]["url"]).get_json()
+    assert [play["achievement_raw"] for play in rest["plays"]] == [980000]
+    assert rest["next"] is None
 
 
 def test_best_takes_the_best_of_plays_and_score_lists(client, session):

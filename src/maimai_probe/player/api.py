@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from .. import db, game
 from ..models import Chart, Play, PlayDetail, Score
 from . import queries
-from .diffs import PlayDiff, diff_select, lateral_joins, play_diff
+from .diffs import PlayDiff, diff_select, improved_only_asked, lateral_joins, play_diff
 from .home import player_or_404, player_page
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -111,6 +111,7 @@ def diff_json(diff: PlayDiff) -> Dict[str, Any]:
         "nth": diff.nth,
         "first_play": diff.first_play,
         "status": diff.status,
+        "outcome": diff.outcome,
         "improved": diff.improved,
         "previous_best": previous,
         "achievement_delta": percent(diff.achievement_delta),
@@ -130,10 +131,15 @@ def cursor_link(url: Optional[str], name: str, value: Optional[int]) -> Any:
 
 
 def page_json(
-    endpoint: str, player_name: str, items: List[Dict[str, Any]], wanted: Any, page: Any
+    endpoint: str,
+    player_name: str,
+    items: List[Dict[str, Any]],
+    wanted: Any,
+    page: Any,
+    **kept: Any,
 ) -> Dict[str, Any]:
-    """Return a page of plays with its neighbours' cursors."""
-    links = queries.pager_links(endpoint, wanted, page, name=player_name)
+    """Return a page of plays with its neighbours' cursors; kept: arguments the links keep."""
+    links = queries.pager_links(endpoint, wanted, page, name=player_name, **kept)
     return {
         "player": player_name,
         "size": wanted.size,
@@ -176,7 +182,8 @@ def diff(name: str) -> Any:
     session = db.session()
     player = player_or_404(name, session)
     wanted = queries.page_request()
-    statement = diff_select(lateral_joins(session)).add_columns(PlayDetail)
+    improved_only = improved_only_asked()
+    statement = diff_select(lateral_joins(session), improved_only).add_columns(PlayDetail)
     statement = statement.outerjoin(PlayDetail, PlayDetail.play_id == Play.id)
     page = queries.fetch_page(
         session, statement, player.id, wanted.filters, wanted.cursor, wanted.size
@@ -187,7 +194,8 @@ def diff(name: str) -> Any:
         item = play_json(row[0], row[-1], diff.chart_level, diff.constant_tenths)
         item["diff"] = diff_json(diff)
         items.append(item)
-    return jsonify(page_json("api.diff", player.name, items, wanted, page))
+    kept = {"improved": 1} if improved_only else {}
+    return jsonify(page_json("api.diff", player.name, items, wanted, page, **kept))
 
 
 def chart_bests(entity: Any, player_id: int, filters: queries.PlayFilters) -> Any:
