@@ -270,5 +270,6 @@ def plays(name: str) -> str:
         improved=sum(1 for diff in diffs if diff.improved),
         improved_only=improved_only,
         filter_args=dict(wanted.filters.query_args(), name=player.name),
+        applied=queries.applied_filters(wanted.filters, kept),
         links=queries.pager_links("diffs.plays", wanted, page, name=player.name, **kept),
     )

@@ -14,7 +14,6 @@ from . import queries
 from .home import player_or_404, player_page
 
 bp = Blueprint("records", __name__, url_prefix="/players", template_folder="templates")
-bp.add_app_template_global(queries.applied_filters, "applied_filters")
 
 
 class ShownPlay(NamedTuple):
@@ -65,6 +64,7 @@ def plays(name: str) -> str:
         wanted=wanted,
         plays=plays,
         days=by_day(page.rows),
+        applied=queries.applied_filters(wanted.filters),
         total=queries.count_plays(session, player.id, wanted.filters),
         links=queries.pager_links("records.plays", wanted, page, name=player.name),
     )

@@ -3,10 +3,8 @@
 from typing import Any, List, Tuple
 
 from flask import Flask, current_app, g, request
-from sqlalchemy import exists, select
 
 from .. import db
-from ..models import Play
 
 #: Each player page, in tab order: (endpoint, label).
 PLAYER_TABS = (
@@ -28,6 +26,10 @@ def has_unmatched(player: Any) -> bool:
     """Tell whether any of the player's plays has no chart linked, once per request."""
     known = g.setdefault("_has_unmatched", {})
     if player.id not in known:
+        from sqlalchemy import exists, select  # with the first page, not with the app
+
+        from ..models import Play
+
         statement = select(exists().where(Play.player_id == player.id, Play.chart_id.is_(None)))
         known[player.id] = bool(db.session().execute(statement).scalar())
     return known[player.id]
