@@ -13,6 +13,7 @@ Selenium 3 that 3.6 could have sees neither failed requests nor page errors, whi
 import pytest
 
 from maimai_probe.progress.plates import PLATES
+from maimai_probe.web.navigation import PLAYER_TABS
 
 from .browsing import PHONE_SIZE, assert_charts_fit
 
@@ -156,7 +157,7 @@ def test_every_tab_is_on_screen_whole_and_big_enough_to_tap(new_tab, demo_site, 
         })""",
     )
     labels = [entry["label"] for entry in tabs]
-    assert labels[:7] == ["主页", "游玩记录", "成绩变化", "B50", "图表", "曲目", "导入"]
+    assert labels[: len(PLAYER_TABS)] == [label for _, label in PLAYER_TABS]
     for entry in tabs:
         assert entry["left"] >= 0 and entry["right"] <= width, entry
         assert entry["top"] >= 0 and entry["height"] >= 44, entry
