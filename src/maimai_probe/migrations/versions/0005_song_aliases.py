@@ -1,7 +1,7 @@
 """Keep the aliases (别名) players call songs by, searched with the titles
 
 Revision ID: 0005_song_aliases
-Revises: 0005
+Revises: 0005_jackets
 Create Date: 2026-12-04
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_song_aliases"
-down_revision = "0005"  # 0005_catalog_search_terms
+down_revision = "0005_jackets"
 branch_labels = None
 depends_on = None
 
