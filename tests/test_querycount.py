@@ -112,20 +112,23 @@ def add_linked_archive(session) -> None:
 
 
 LINKED_PAGES = [
-    # Each adds one query, whatever the page size: the kept jackets of what it shows.
-    ("/players/alice/plays?size={size}", 4),
-    ("/players/alice/diff?size={size}", 3),
-    ("/players/alice/", 6),
+    # Each adds one query, whatever the page size: the kept jackets of what it shows. Every
+    # player page adds one more for its tabs (whether any play is unlinked); the diff page the
+    # rating trend's two; the home the archive's best 50, the trend's two and the new records.
+    ("/players/alice/plays?size={size}", 5),
+    ("/players/alice/diff?size={size}", 6),
+    ("/players/alice/", 11),
     # The player, the rating's chart bests, official rating, unlinked plays, the cards' marks,
-    # the jackets.
-    ("/players/alice/best50", 6),
+    # the jackets, the tabs.
+    ("/players/alice/best50", 7),
     # The player (or the catalog's version), the choices (versions and genres, levels), the
-    # count, the page's songs, their charts with the player's bests, the jackets.
-    ("/players/alice/songs", 7),
+    # count, the page's songs, their charts with the player's bests, the jackets (and the
+    # player's tabs).
+    ("/players/alice/songs", 8),
     ("/songs", 7),
-    # A chart's page, by title and by song id (which looks the song up first).
-    ("/players/alice/chart?title=Song+0&kind=DX&difficulty=3", 6),
-    ("/players/alice/charts/100/master", 7),
+    # A chart's page, by title and by song id (which looks the song up first), with the tabs.
+    ("/players/alice/chart?title=Song+0&kind=DX&difficulty=3", 7),
+    ("/players/alice/charts/100/master", 8),
 ]
 
 
