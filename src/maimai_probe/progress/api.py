@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 from .. import db, game
 from ..player.api import percent
 from ..player.home import player_or_404, player_page
+from ..rating.api import chart_json
 from . import filters as parse
 from .planner import Target
 from .plate_progress import MissingChart, PlateDetail, counted_charts, details
@@ -81,24 +82,17 @@ def plates(name: str) -> Response:
 
 
 def target_json(target: Target) -> Dict[str, Any]:
-    """Return one line of the rating plan."""
-    chart = target.chart
-    return {
-        "chart_id": chart.chart_id,
-        "title": chart.title,
-        "kind": chart.kind,
-        "difficulty": chart.difficulty,
-        "difficulty_name": game.DIFFICULTY_NAMES.get(chart.difficulty),
-        "level": chart.level,
-        "constant": chart.constant_tenths / 10,
-        "frame": target.frame,
-        "achievement": percent(chart.achievement),
-        "rating": target.rating,
-        "target": percent(target.target),
-        "target_rank": game.RANK_LABELS.get(target.rank),
-        "rating_at_target": target.rating_at_target,
-        "gain": target.gain,
-    }
+    """Return one line of the rating plan: the chart as the rating API gives it, and its target."""
+    body = chart_json(target.chart)
+    body.update(
+        frame=target.frame,
+        rating=target.rating,
+        target=percent(target.target),
+        target_rank=game.RANK_LABELS.get(target.rank),
+        rating_at_target=target.rating_at_target,
+        gain=target.gain,
+    )
+    return body
 
 
 @bp.route("/players/<name>/rating/plan")
