@@ -114,11 +114,11 @@ def production_app(tmp_path, **extra):
     return create_app(values)
 
 
-def test_textrank_is_off_in_production_unless_configured(tmp_path, monkeypatch):
-    monkeypatch.delenv("DEMO_TEXTRANK", raising=False)
+def test_keywords_are_off_in_production_unless_configured(tmp_path, monkeypatch):
+    monkeypatch.delenv("DEMO_KEYWORDS", raising=False)
     off = production_app(tmp_path).test_client().get("/jieba/").get_json()
-    assert off["textrank"] is None and off["textrank_length"] == 0
-    assert off["tags"] and "".join(off["words"]) == samples.DEFAULT_TEXT.replace(" ", "")
-    monkeypatch.setenv("DEMO_TEXTRANK", "1")
+    assert off["textrank"] is None and off["tags"] is None and off["textrank_length"] == 0
+    assert "".join(off["words"]) == samples.DEFAULT_TEXT.replace(" ", "")
+    monkeypatch.setenv("DEMO_KEYWORDS", "1")
     on = production_app(tmp_path).test_client().get("/jieba/").get_json()
-    assert 0 < len(on["textrank"]) <= 20
+    assert 0 < len(on["textrank"]) <= 20 and 0 < len(on["tags"]) <= 20

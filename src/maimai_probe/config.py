@@ -27,7 +27,7 @@ ENVIRONMENT_SETTINGS = {
     "AUTO_MIGRATE": bool,
     "PAGE_SIZE": int,
     "PAGE_CACHE_BYTES": int,
-    "DEMO_TEXTRANK": bool,
+    "DEMO_KEYWORDS": bool,
     "JACKET_SOURCE_URL": str,
     "JACKET_OFFICIAL_URL": str,
     "JACKET_FETCH_WORKERS": int,
@@ -61,7 +61,7 @@ def defaults() -> Dict[str, Any]:
         "AUTO_MIGRATE": None,  # None: migrate by itself only on the embedded SQLite default
         "PAGE_SIZE": 50,
         "PAGE_CACHE_BYTES": 32 * 1024 * 1024,  # rendered pages kept per process; 0: none
-        "DEMO_TEXTRANK": None,  # None: /jieba/ runs TextRank everywhere but in production
+        "DEMO_KEYWORDS": None,  # None: /jieba/ picks keywords everywhere but in production
         # Jackets: a public cover source by the catalog's song id ("{id}", "{id:05d}"), and
         # the official image a saved page names ("{site}", "{service}", "{name}").
         "JACKET_SOURCE_URL": None,
@@ -139,8 +139,8 @@ def resolve(
     if settings["AUTO_MIGRATE"] is None:
         settings["AUTO_MIGRATE"] = False
     settings["DATABASE_URL"] = normalise_database_url(settings["DATABASE_URL"])
-    if settings["DEMO_TEXTRANK"] is None:
-        settings["DEMO_TEXTRANK"] = settings["APP_ENV"] != "production"
+    if settings["DEMO_KEYWORDS"] is None:
+        settings["DEMO_KEYWORDS"] = settings["APP_ENV"] != "production"
     settings["SESSION_COOKIE_SECURE"] = bool(settings["FORCE_HTTPS"])
     if settings["MAX_FORM_MEMORY_SIZE"] is None:
         # Flask 3.1 caps a form's text fields at 500 kB; a pasted score list is larger.
