@@ -50,12 +50,15 @@ def test_outside_a_request_the_session_is_one_transaction(postgres_app):
 
 
 def kill_other_backends(app) -> int:
-    """Terminate every other connection to the test database; return how many."""
+    """Terminate the app's other connections to the test database; return how many."""
+    # Only this role's client connections: an autovacuum worker on the same database is a
+    # superuser process, which the test role may not end.
     with db_of(app).engine.connect() as connection:
         killed = connection.execute(
             text(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND usename = current_user AND backend_type = 'client backend'"
             )
         ).scalar_one()
         connection.commit()

@@ -1,6 +1,6 @@
 """Keep jacket images in the database, so pages serve them from the site itself
 
-Revision ID: 0005_jackets
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-04
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-04
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_jackets"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None

@@ -1,15 +1,15 @@
 """Keep the aliases (别名) players call songs by, searched with the titles
 
-Revision ID: 0005_song_aliases
-Revises: 0005_jackets
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_song_aliases"
-down_revision = "0005_jackets"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
