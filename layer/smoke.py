@@ -299,8 +299,24 @@ def environment(layer, data_dir):
     return env
 
 
+def reset_test_database(url):
+    """Empty the test database's schema, as the test suite does, so old revisions cannot linger."""
+    import psycopg2  # the outside runs in the project's venv, which has it
+
+    connection = psycopg2.connect(url)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE")
+            cursor.execute("CREATE SCHEMA public")
+    finally:
+        connection.close()
+
+
 def run_flavour(python, zip_path, prefix):
     """Check one zip; return the inside's exit status."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        reset_test_database(os.environ["TEST_DATABASE_URL"])
     work = tempfile.mkdtemp(prefix="layer-smoke-")
     try:
         layer = unpack(zip_path, os.path.join(work, "opt"), prefix)
