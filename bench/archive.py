@@ -359,6 +359,7 @@ def build(url: str, plays: int = 100000, players: int = 10, seed: int = 2025) ->
     from sqlalchemy import func, insert, select, text
 
     from maimai_probe.models import Play
+    from maimai_probe.rating.bests import refresh_bests
 
     started = time.perf_counter()
     database = db.Database(config.normalise_database_url(url))
@@ -399,6 +400,7 @@ def build(url: str, plays: int = 100000, players: int = 10, seed: int = 2025) ->
                 text("SELECT setval(pg_get_serial_sequence(:table, 'id'), %s)" % last),
                 {"table": table},
             )
+        refresh_bests(session)  # as imports keep them: the plays were copied in linked
         session.commit()
         with database.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").execute(

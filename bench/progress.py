@@ -44,6 +44,7 @@ def add_scores(url: str, count: int, seed: int = 14) -> int:
 
     from maimai_probe import config, db, game
     from maimai_probe.models import Chart, Player, Score, Song
+    from maimai_probe.rating.bests import refresh_bests
 
     database = db.Database(config.normalise_database_url(url))
     try:
@@ -77,6 +78,7 @@ def add_scores(url: str, count: int, seed: int = 14) -> int:
                     }
                 )
             session.execute(insert(Score), rows)
+            refresh_bests(session, player_id)  # as an import of a score list does
             session.commit()
         with database.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").execute(

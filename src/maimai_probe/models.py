@@ -214,6 +214,25 @@ class Score(Base):
     observed_at = Column(BigInteger, nullable=False)
 
 
+class BestScore(Base):
+    """A player's best on one chart over every linked play and score reading.
+
+    Kept by rating.bests in the transaction of every write that links, adds or changes a
+    play or reading, so the pages read one row per chart instead of the whole archive.
+    """
+
+    __tablename__ = "best_score"
+
+    player_id = Column(ForeignKey("player.id", ondelete="CASCADE"), primary_key=True)
+    chart_id = Column(ForeignKey("chart.id", ondelete="CASCADE"), primary_key=True)
+    # Each the highest of any reading, as the game keeps them apart.
+    achievement = Column(Integer, nullable=False)
+    dx_score = Column(Integer, nullable=False)
+    dx_score_max = Column(Integer)  # None: no reading showed it
+    fc = Column(SmallInteger, nullable=False)
+    fs = Column(SmallInteger, nullable=False)
+
+
 class ProfileSnapshot(Base):
     """A player's profile as an official page showed it at one time."""
 

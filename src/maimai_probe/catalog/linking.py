@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from .. import game
 from ..models import Chart, ChartAlias, Play, Score, Song, bump_revision
+from ..rating.bests import refresh_bests
 
 ChartKey = Tuple[str, str, int]  # (title, kind, difficulty)
 
@@ -102,13 +103,18 @@ def link_plays(session: Session, player_id: int) -> int:
 
 
 def link_all(session: Session, player_id: Optional[int] = None) -> LinkResult:
-    """Link the unlinked plays and score readings of one player, or of every player."""
+    """Link the unlinked plays and score readings of one player, or of every player.
+
+    Then bring their bests per chart in step with the archive: the caller may have added or
+    changed rows on charts linked before (an import does), as well as those linked now.
+    """
     result = LinkResult(
         _link_rows(session, Play.__table__, player_id),
         _link_rows(session, Score.__table__, player_id),
     )
     if result.plays or result.scores:
         bump_revision(session, player_id)
+    refresh_bests(session, player_id)
     return result
 
 
@@ -282,5 +288,6 @@ def resolve(session: Session, player_id: int, key: ChartKey, chart_id: int, now:
         alias.chart_id = chart_id
     linked = link_chosen(session, player_id, {key: chart_id})
     bump_revision(session, player_id)
+    refresh_bests(session, player_id)
     session.flush()
     return linked

@@ -281,7 +281,7 @@ def import_pages(
     try:
         for number in order:
             files[number] = store_page(session, player.id, pages[number], now, names[number])
-        link_plays(session, player.id)
+        link_plays(session, player.id)  # and brings the player's bests per chart in step
         bump_revision(session, player.id)
         session.commit()
     except BaseException:

@@ -2,11 +2,12 @@
 
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
-from sqlalchemy import and_, case, func, or_, select, union_all
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import game
-from ..models import Chart, Play, Score, Song
+from ..models import Chart, Song
+from ..rating.bests import kept_bests
 from .plates import (
     AP,
     CLEAR,
@@ -70,25 +71,8 @@ class MissingChart(NamedTuple):
 
 
 def chart_bests(player_id: int) -> Any:
-    """Return a subquery of the best achievement, combo and sync mark per linked chart."""
-    readings = union_all(
-        select(Play.chart_id, Play.achievement, Play.fc, Play.fs).where(
-            Play.player_id == player_id, Play.chart_id.isnot(None)
-        ),
-        select(Score.chart_id, Score.achievement, Score.fc, Score.fs).where(
-            Score.player_id == player_id, Score.chart_id.isnot(None)
-        ),
-    ).subquery()
-    return (
-        select(
-            readings.c.chart_id,
-            func.max(readings.c.achievement).label("achievement"),
-            func.max(readings.c.fc).label("fc"),
-            func.max(readings.c.fs).label("fs"),
-        )
-        .group_by(readings.c.chart_id)
-        .subquery()
-    )
+    """Return a subquery of the player's best achievement, combo and sync mark per chart."""
+    return kept_bests(player_id)
 
 
 def _counted() -> Any:

@@ -1,14 +1,15 @@
 """A player's rating plan from the archive: the best 50 and the charts that could beat it."""
 
-from typing import Dict, List, NamedTuple
+from typing import List, NamedTuple
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from .. import game
 from ..models import Chart, Song
-from ..rating.best50 import best_per_chart
-from ..rating.formula import Best50, ChartBest, best50
+from ..rating.best50 import chart_bests
+from ..rating.bests import kept_bests
+from ..rating.formula import Best50, best50
 from .planner import B15, B35, Candidate, Target, frames_of, plan
 from .plates import LEFT_OUT
 
@@ -20,32 +21,11 @@ class PlayerPlan(NamedTuple):
     targets: List[Target]
 
 
-def played_charts(session: Session, player_id: int) -> List[ChartBest]:
-    """Return the player's best achievement per linked chart, without titles or levels."""
-    # The best 50 needs none, and the plan's lines take theirs from the candidates: fewer
-    # columns is less to fetch on the page's largest query.
-    best = best_per_chart(player_id)
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                Chart.id, Chart.difficulty, Chart.constant_tenths, best.c.achievement, Song.is_new
-            )
-            .join(best, best.c.chart_id == Chart.id)
-            .join(Song, Chart.song_id == Song.id)
-        )
-        .all()
-    )
-    return [
-        ChartBest(chart_id, "", "", difficulty, None, constant, achievement, is_new)
-        for chart_id, difficulty, constant, achievement, is_new in rows
-    ]
-
-
 def candidates(
-    session: Session, lowest_old: int, lowest_new: int, members: List[int], bests: Dict[int, int]
+    session: Session, player_id: int, lowest_old: int, lowest_new: int, members: List[int]
 ) -> List[Candidate]:
-    """Return the charts worth planning: constant high enough for their frame, or in it now."""
+    """Return the charts worth planning with the player's best: constant high enough, or framed."""
+    best = kept_bests(player_id)
     rows = (
         session.connection()
         .execute(
@@ -57,8 +37,10 @@ def candidates(
                 Chart.level,
                 Chart.constant_tenths,
                 Song.is_new,
+                best.c.achievement,
             )
             .join(Song, Chart.song_id == Song.id)
+            .outerjoin(best, best.c.chart_id == Chart.id)
             .where(
                 Chart.constant_tenths.isnot(None),
                 Chart.difficulty <= game.REMASTER,
@@ -72,17 +54,14 @@ def candidates(
         )
         .all()
     )
-    return [Candidate(*row, bests.get(row[0])) for row in rows]
+    return [Candidate(*row) for row in rows]
 
 
 def player_plan(session: Session, player_id: int) -> PlayerPlan:
     """Compute the player's best 50 and every chart whose next useful step raises it."""
-    played = played_charts(session, player_id)
-    best = best50(played)
+    best = best50(chart_bests(session, player_id))
     frames = frames_of(best)
     members = sorted(chart for frame in frames.values() for chart in frame.members)
-    bests = {chart.chart_id: chart.achievement for chart in played}
-    found = candidates(
-        session, frames[B35].lowest_constant(), frames[B15].lowest_constant(), members, bests
-    )
+    lowest = (frames[B35].lowest_constant(), frames[B15].lowest_constant())
+    found = candidates(session, player_id, lowest[0], lowest[1], members)
     return PlayerPlan(best, plan(best, found))

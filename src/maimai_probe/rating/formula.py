@@ -35,7 +35,7 @@ FACTORS = (
 #: Achievement counts up to 100.5 % and no further.
 ACHIEVEMENT_CAP = 1005000
 #: constant (tenths) x factor (tenths) x achievement (1/10000 %) / 100 % -> this divisor.
-_DIVISOR = 10 * 10 * 10000 * 100
+RATING_DIVISOR = 10 * 10 * 10000 * 100
 
 OLD_FRAME_SIZE = 35  # songs of earlier versions
 NEW_FRAME_SIZE = 15  # songs of the current version
@@ -52,7 +52,7 @@ def factor_tenths(achievement: int) -> int:
 def chart_rating(constant_tenths: int, achievement: int) -> int:
     """Return a chart's rating: floor(constant x factor x min(achievement, 100.5) / 100)."""
     capped = min(max(achievement, 0), ACHIEVEMENT_CAP)
-    return constant_tenths * factor_tenths(capped) * capped // _DIVISOR
+    return constant_tenths * factor_tenths(capped) * capped // RATING_DIVISOR
 
 
 class Step(NamedTuple):

@@ -35,6 +35,11 @@ def has_unmatched(player: Any) -> bool:
     return known[player.id]
 
 
+def note_unmatched(player_id: int, unmatched: bool) -> None:
+    """Tell the tabs whether any of the player's plays is unlinked, as a view found out."""
+    g.setdefault("_has_unmatched", {})[player_id] = unmatched
+
+
 def nav_links(player: Any = None) -> List[Tuple[str, str]]:
     """Return the player tabs whose views are registered, 未对应 while plays are unlinked."""
     views = current_app.view_functions

@@ -1,0 +1,83 @@
+"""Keep each player's best per chart (best_score) in step with their plays and score readings.
+
+Every page that rates or counts charts reads the best per chart; worked out from the whole
+archive it was the largest part of those pages. So the writes that link, add or change a play
+or a reading bring the player's rows of best_score up to date in their own transaction:
+a failed import leaves them as they were. Only rows that change are written: an import of
+pages the archive holds already writes none.
+
+The player's row is locked first (as bump_revision does), so two imports of one player
+bring the rows up to date one after the other, the second seeing the first one's plays.
+"""
+
+from typing import Any, Optional
+
+from sqlalchemy import exists, func, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from ..models import BestScore, Play, Player, Score
+
+#: What best_score keeps of each reading: the highest of each column.
+KEPT = ("achievement", "dx_score", "dx_score_max", "fc", "fs")
+
+
+def readings_best(player_id: Optional[int] = None) -> Any:
+    """Select each linked chart's best over plays and score readings, per player."""
+    parts = []
+    for model in (Play, Score):
+        columns = [model.player_id, model.chart_id] + [getattr(model, name) for name in KEPT]
+        part = select(*columns).where(model.chart_id.isnot(None))
+        if player_id is not None:
+            part = part.where(model.player_id == player_id)
+        parts.append(part)
+    readings = union_all(*parts).subquery()
+    return select(
+        readings.c.player_id,
+        readings.c.chart_id,
+        *[func.max(readings.c[name]).label(name) for name in KEPT],
+    ).group_by(readings.c.player_id, readings.c.chart_id)
+
+
+def refresh_bests(session: Session, player_id: Optional[int] = None) -> None:
+    """Bring one player's best_score rows (or every player's) in step with the archive."""
+    locked = select(Player.id).order_by(Player.id).with_for_update()
+    if player_id is not None:
+        locked = locked.where(Player.id == player_id)
+    session.execute(locked).all()  # PostgreSQL; SQLite writes one transaction at a time
+    table = BestScore.__table__
+    stale = table.delete().where(
+        ~exists().where(Play.player_id == table.c.player_id, Play.chart_id == table.c.chart_id),
+        ~exists().where(Score.player_id == table.c.player_id, Score.chart_id == table.c.chart_id),
+    )
+    if player_id is not None:
+        stale = stale.where(table.c.player_id == player_id)
+    session.execute(stale)
+    session.execute(_upsert(session, readings_best(player_id)))
+
+
+def _upsert(session: Session, best: Any) -> Any:
+    """Return an INSERT of the bests that updates the rows that differ, and only those."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - only the two supported databases
+        raise RuntimeError("best_score is not kept on %s" % dialect)
+    table = BestScore.__table__
+    statement = insert(table).from_select(["player_id", "chart_id"] + list(KEPT), best)
+    return statement.on_conflict_do_update(
+        index_elements=["player_id", "chart_id"],
+        set_={name: statement.excluded[name] for name in KEPT},
+        where=or_(*[table.c[name].is_distinct_from(statement.excluded[name]) for name in KEPT]),
+    )
+
+
+def kept_bests(player_id: Any) -> Any:
+    """Return a subquery of a player's kept bests (id or bound parameter) by chart_id."""
+    table = BestScore.__table__
+    return (
+        select(table.c.chart_id, *[table.c[name] for name in KEPT])
+        .where(table.c.player_id == player_id)
+        .subquery()
+    )
