@@ -77,3 +77,32 @@ def test_a_japanese_title_is_written_in_the_link_as_it_reads(client, session):
     add_play(session, player, played_at=BASE_TIME, title="系ぎて")
     page = client.get("/players/alice/plays").get_data(as_text=True)
     assert '<a href="/players/alice/chart?title=系ぎて&amp;kind=DX&amp;difficulty=3">' in page
+
+
+PLAYER_NAMES = ["alice", "舞萌 玩家", "a/b?c#d", "100%", "<b>&'\""]
+
+
+@pytest.mark.parametrize("name", PLAYER_NAMES)
+def test_catalog_chart_links_are_the_ones_url_for_builds(sqlite_app, name):
+    from flask import url_for
+
+    from maimai_probe import game
+    from maimai_probe.web.chart_links import catalog_chart_url
+
+    with sqlite_app.test_request_context("/"):
+        for catalog_id in ("1", "383", "10383", "011253"):
+            for slug in list(game.DIFFICULTY_SLUGS.values()) + ["unknown"]:
+                built = url_for(
+                    "charts.catalog_chart", name=name, catalog_id=int(catalog_id), difficulty=slug
+                )
+                assert catalog_chart_url(name, catalog_id, slug) == built
+
+
+def test_jacket_links_are_the_ones_url_for_builds(sqlite_app):
+    from flask import url_for
+
+    from maimai_probe.jackets.drawing import jacket_url
+
+    with sqlite_app.test_request_context("/"):
+        for digest in ("0" * 64, "f" * 64, "0123456789abcdef" * 4):
+            assert jacket_url(digest) == url_for("jackets.jacket", digest=digest)

@@ -78,9 +78,25 @@ def chart_url(
     return path + "?" + chart_query(title, kind, difficulty)
 
 
+#: The song id and difficulty url_for is asked for once, to find where a link names them.
+SAMPLE_TAIL = (1, "basic")
+
+
 @bp.app_template_global()
 def catalog_chart_url(player_name: str, catalog_id: str, difficulty: Union[int, str]) -> str:
-    """Return the link to a player's page of a catalog chart, named by song id and difficulty."""
-    return url_for(
-        "charts.catalog_chart", name=player_name, catalog_id=int(catalog_id), difficulty=difficulty
-    )
+    """Return the link to a player's page of a catalog chart, named by song id and difficulty.
+
+    As chart_url does, url_for builds the player's part once per request; each link then
+    adds its song id and difficulty as url_for's converters write them.
+    """
+    paths = g.setdefault("_catalog_chart_paths", {})
+    path = paths.get(player_name)
+    if path is None:
+        sample = url_for(
+            "charts.catalog_chart",
+            name=player_name,
+            catalog_id=SAMPLE_TAIL[0],
+            difficulty=SAMPLE_TAIL[1],
+        )
+        path = paths[player_name] = sample[: -len("%d/%s" % SAMPLE_TAIL)]
+    return "%s%d/%s" % (path, int(catalog_id), quote(str(difficulty), safe=""))
