@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -125,6 +126,40 @@ def test_the_plates_page_shows_every_plate_with_a_bar(app, client, session):
     assert "已达成 · 8 / 8" in html  # 超极
     assert "霸者" in html and "真舞舞" in html and "真将" not in html
     assert "CiRCLE：4 张" in html  # the catalog's version no plate covers: said, not guessed
+
+
+def test_versions_the_catalog_lacks_come_last_as_one_note(app, client, session):
+    archive(session)
+    html = client.get("/players/舞萌玩家/plates").get_data(as_text=True)
+    assert "/ 0</span>" not in html and 'max="1" value="0"' not in html  # no 0 / 0 plate
+    # Only the versions with charts, in the game's order; every plate listed links to its page.
+    headings = re.findall(r'<section class="card pg-group[^"]*" id="v-[^"]+">\s*<h2>([^<]+)', html)
+    assert headings == ["真 ", "超 ", "舞 ", "爽 / 煌 ", "曲目列表里没有的版本"]
+    links = re.findall(r'<li class="pg-plate[^"]*">\s*<a href="([^"]+)">', html)
+    shown = {p.name for p in PLATES if p.group.series[0] in ("真", "超", "舞", "爽")}
+    assert len(links) == len(shown)
+    for link in links:
+        assert client.get(link).status_code == 200
+    # The versions the catalog has no chart of: named once, after every plate.
+    note = html.index('id="v-missing"')
+    assert note > max(html.index(link) for link in links)
+    assert "曲目列表里没有这些版本的曲目" in html[note:]
+    assert "檄（maimai GreeN PLUS）" in html[note:] and "宙 / 星（舞萌DX 2022）" in html[note:]
+    assert "超（maimai GreeN）" not in html[note:] and "爽 / 煌" not in html[note:]
+
+
+def test_plate_links_are_the_ones_url_for_builds(sqlite_app):
+    from flask import url_for
+
+    from maimai_probe.progress.views import plate_links
+
+    with sqlite_app.test_request_context("/"):
+        for name in ("alice", "舞萌 玩家", "a/b?c", "100%"):
+            links = plate_links(name)
+            assert len(links) == len(PLATES)
+            for plate in PLATES:
+                built = url_for("progress.plate", name=name, plate_name=plate.name)
+                assert links[plate.name] == built
 
 
 def test_a_plate_page_lists_what_each_chart_lacks(app, client, session):

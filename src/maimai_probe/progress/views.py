@@ -1,16 +1,17 @@
 """A player's plate progress and rating plan, as pages."""
 
+import functools
 import math
-from typing import Any, List
+from typing import Any, Dict, List
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 
 from .. import db, game
 from ..player.home import player_or_404, player_page
 from . import filters as parse
 from .planner import FRAME_LABELS, Target, by_distance, by_gain
-from .plate_progress import MissingChart, missing_charts, overview
-from .plates import GROUPS, LACKS, REQUIREMENT_LABELS, find_plate
+from .plate_progress import MissingChart, PlateProgress, missing_charts, overview
+from .plates import GROUPS, LACKS, PLATES, REQUIREMENT_LABELS, VersionGroup, find_plate
 from .rating_plan import player_plan
 
 bp = Blueprint("progress", __name__, url_prefix="/players", template_folder="templates")
@@ -29,22 +30,39 @@ def filters_or_400(read: Any) -> Any:
         abort(400, description=str(error))
 
 
+@functools.lru_cache(maxsize=None)
+def plate_segment(plate_name: str) -> str:
+    """Return a plate's name as the last part of its page's path, as url_for writes it."""
+    return url_for("progress.plate", name="-", plate_name=plate_name).rpartition("/")[2]
+
+
+def plate_links(player_name: str) -> Dict[str, str]:
+    """Return the link to each plate's page of a player, from one url_for."""
+    base = url_for("progress.plates", name=player_name) + "/"
+    return {plate.name: base + plate_segment(plate.name) for plate in PLATES}
+
+
 @bp.route("/<name>/plates", endpoint="plates")
 @player_page
 def plates_page(name: str) -> str:
-    """Show every plate's progress, grouped by version."""
+    """Show every plate's progress, grouped by version; versions the catalog lacks last."""
     session = db.session()
     player = player_or_404(name, session)
     found = overview(session, player.id)
-    by_group = {}  # type: dict
+    by_group: Dict[VersionGroup, List[PlateProgress]] = {}
     for progress in found.plates:
         by_group.setdefault(progress.plate.group, []).append(progress)
+    groups = [(group, by_group.get(group, [])) for group in GROUPS]
+    # A version the catalog has no chart of has nothing to show: named once, at the end.
+    counted = [(group, found) for group, found in groups if any(p.total for p in found)]
     return render_template(
         "progress/plates.html",
         player=player,
-        groups=[(group, by_group.get(group, [])) for group in GROUPS],
+        groups=counted,
+        missing_versions=[group for group, found in groups if not any(p.total for p in found)],
         unknown_versions=found.unknown_versions,
         requirement_labels=REQUIREMENT_LABELS,
+        plate_links=plate_links(player.name),
     )
 
 
