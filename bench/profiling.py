@@ -39,7 +39,14 @@ PAGES = (
     Page("diff page", "/players/%s/diff" % PLAYER),
     Page("best 50", "/players/%s/best50" % PLAYER),
     Page("API plays (JSON)", "/api/players/%s/plays" % PLAYER),
+    Page("plates", "/players/%s/plates" % PLAYER),
+    Page("plate 舞将: missing charts", "/players/%s/plates/舞将" % PLAYER),
+    Page("rating plan", "/players/%s/plan" % PLAYER),
 )
+#: The pages sampled by part as well (the progress pages are only broken down).
+SAMPLED_PAGES = 5
+#: Pages the breakdown gives as a multiple of the baseline's app CPU (issue #17's goals).
+RATIO_PAGES = ("record page", "diff page", "best 50")
 
 #: Round trips to PostgreSQL: the driver calls SQLAlchemy makes, where the wait is.
 DRIVER_CALLS = frozenset(
@@ -236,6 +243,15 @@ def breakdown(measured: List[Tuple[Page, List[Sample]]], requests: int) -> commo
         "cores the ceiling is about 2000 / (app CPU + PostgreSQL CPU + HTTP) requests per "
         "second." % requests
     ]
+    baseline = rows[0][3] if rows and rows[0][0] == PAGES[0].name else None
+    if baseline:
+        notes.append(
+            "App CPU over the baseline's, this run: "
+            + ", ".join(
+                "%s %.1f×" % (row[0], row[3] / baseline) for row in rows if row[0] in RATIO_PAGES
+            )
+            + "."
+        )
     return common.Table("Where the time goes: parts of one request", columns, rows, notes)
 
 
@@ -414,9 +430,9 @@ def run(url: str, requests: int = 40, spy_seconds: int = 3) -> List[common.Table
     app.extensions["maimai_probe.db"].dispose()
     tables = [breakdown(measured, requests), statements_table(measured)]
     plain = create_app(common.app_settings(url, PAGE_CACHE_BYTES=0))
-    tables.append(sampled(plain, PAGES[1:], requests))
+    tables.append(sampled(plain, PAGES[1:SAMPLED_PAGES], requests))
     plain.extensions["maimai_probe.db"].dispose()
-    under_load = spied(url, PAGES, spy_seconds)
+    under_load = spied(url, PAGES[:SAMPLED_PAGES], spy_seconds)
     if under_load is not None:
         tables.append(under_load)
     return tables

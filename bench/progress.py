@@ -29,7 +29,7 @@ BUDGET_MS = 20.0
 
 PAGES = (
     ("plates overview (page)", "/players/%s/plates" % PLAYER, True),
-    ("plate 舞将: missing charts (page)", "/players/%s/plates/舞将" % PLAYER, False),
+    ("plate 舞将: missing charts (page)", "/players/%s/plates/舞将" % PLAYER, True),
     ("rating plan (page)", "/players/%s/plan" % PLAYER, True),
     ("plates API, ?plate=舞将", "/api/players/%s/plates?plate=舞将" % PLAYER, False),
     ("plates API, every plate", "/api/players/%s/plates" % PLAYER, False),
