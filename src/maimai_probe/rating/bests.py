@@ -40,7 +40,9 @@ def readings_best(player_id: Optional[int] = None) -> Any:
 
 def refresh_bests(session: Session, player_id: Optional[int] = None) -> None:
     """Bring one player's best_score rows (or every player's) in step with the archive."""
-    locked = select(Player.id).order_by(Player.id).with_for_update()
+    # The lock bump_revision's UPDATE takes (FOR NO KEY UPDATE): the plays an import adds
+    # hold a key-share lock on their player, which FOR UPDATE would wait on: a deadlock.
+    locked = select(Player.id).order_by(Player.id).with_for_update(key_share=True)
     if player_id is not None:
         locked = locked.where(Player.id == player_id)
     session.execute(locked).all()  # PostgreSQL; SQLite writes one transaction at a time
