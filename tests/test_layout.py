@@ -8,7 +8,7 @@ import pytest
 SRC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src")
 APP = os.path.join(SRC, "maimai_probe")
 CORE = ("config", "db", "answer_deadline", "models", "game")
-ENTRY_MODULES = ("maimai_probe.wsgi",)
+ENTRY_MODULES = ("maimai_probe.wsgi", "maimai_probe.packaging")
 
 
 def features():

@@ -10,6 +10,7 @@ import flask_serverless
 from . import blueprints, commands, config, db
 from .jackets import drawing
 from .web import (
+    compiled_templates,
     csrf,
     errors,
     formatting,
@@ -52,6 +53,7 @@ def register_extensions(app: Flask) -> None:
     navigation.init_app(app)
     drawing.init_app(app)
     static_versions.init_app(app)
+    compiled_templates.init_app(app)
 
 
 def static_folder(configured: Optional[str]) -> str:

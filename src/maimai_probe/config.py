@@ -71,6 +71,9 @@ def defaults() -> Dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "JSON_AS_ASCII": False,
+        # Templates compiled by the packaging (web/compiled_templates.py); None: the folder
+        # it writes for this Python, when there is one; "": compile every template anew.
+        "COMPILED_TEMPLATES": None,
     }
 
 

@@ -1,0 +1,46 @@
+"""Prepare the code a function ships: compile its templates with the function's interpreter.
+
+    python -m maimai_probe.packaging [FOLDER]
+
+Run by the deployment's packaging on the code it ships, with the runtime's own Python and
+libraries (CPython 3.6 and the layer for the Python3.6 runtime): it writes the compiled
+templates of web/compiled_templates.py into FOLDER, by default the folder beside that module
+which an app of this Python reads.
+"""
+
+import os
+import sys
+import tempfile
+from typing import List, Optional
+
+from flask import Flask
+
+from . import create_app
+from .web import compiled_templates
+
+
+def packaging_app() -> Flask:
+    """Return an app with every template the site has, on a throwaway database."""
+    scratch = tempfile.mkdtemp(prefix="maimai-probe-packaging-")
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "packaging-" + "x" * 32,
+            "DATABASE_URL": "sqlite:///" + os.path.join(scratch, "unused.sqlite3"),
+            "AUTO_MIGRATE": False,
+            "COMPILED_TEMPLATES": "",
+        }
+    )
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Write this interpreter's compiled templates."""
+    arguments = sys.argv[1:] if argv is None else argv
+    folder = arguments[0] if arguments else compiled_templates.default_folder()
+    count = compiled_templates.write(packaging_app(), folder)
+    print("compiled %d templates into %s" % (count, folder))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
