@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -52,7 +53,18 @@ URL_TRIGGER_DESC = {
     "NetConfig": {"EnableIntranet": False, "EnableExtranet": True},
 }
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+#: The same time in seconds (UTC), which each entry also carries in an extended-timestamp
+#: field: unzip gives every file this mtime, so the bytecode compiled here is stamped with it.
+ZIP_MTIME = 315532800
+EXTENDED_TIMESTAMP = struct.pack("<HHBl", 0x5455, 5, 1, ZIP_MTIME)
 _SKIPPED = ("__pycache__", ".pyc", ".pyo", ".egg-info", ".env")
+#: The CPython each runtime runs: its bytecode and compiled templates are that version's own.
+RUNTIME_PYTHON = {"Python3.6": (3, 6), "Python3.10": (3, 10)}
+_COMPILE = (
+    "import compileall, sys; "
+    "sys.exit(not compileall.compile_dir("
+    "sys.argv[1], ddir=sys.argv[2], quiet=2, force=True, legacy=False))"
+)
 
 
 class DeployError(Exception):
@@ -91,17 +103,37 @@ def code_files(root: str = ROOT) -> List[Tuple[str, str]]:
     return sorted(files, key=lambda pair: pair[1])
 
 
-def build_code_zip(path: str = FUNCTION_ZIP, root: str = ROOT) -> str:
-    """Zip the code root reproducibly; scf_bootstrap keeps the mode 755 SCF requires."""
+def build_code_zip(
+    path: str = FUNCTION_ZIP,
+    root: str = ROOT,
+    python: Optional[str] = None,
+    layer_zip: Optional[str] = None,
+) -> str:
+    """Zip the code root reproducibly; scf_bootstrap keeps the mode 755 SCF requires.
+
+    Given the runtime's CPython (and its layer), the zip also holds the code's bytecode and
+    compiled templates, so that a cold start compiles neither.
+    """
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for source, name in code_files(root):
-            info = zipfile.ZipInfo(name, _FIXED_TIME)
-            info.create_system = 3  # Unix, so that the mode below is honoured
-            info.external_attr = (0o100755 if name == "scf_bootstrap" else 0o100644) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with open(source, "rb") as file:
-                archive.writestr(info, file.read())
+    work = tempfile.mkdtemp(prefix="maimai-probe-code-")
+    try:
+        if python:
+            folder = write_code_root(os.path.join(work, "code"), root)
+            compile_code_root(folder, python, layer_zip)
+            files = folder_files(folder)
+        else:
+            files = code_files(root)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for source, name in files:
+                info = zipfile.ZipInfo(name, _FIXED_TIME)
+                info.create_system = 3  # Unix, so that the mode below is honoured
+                info.external_attr = (0o100755 if name == "scf_bootstrap" else 0o100644) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.extra = EXTENDED_TIMESTAMP
+                with open(source, "rb") as file:
+                    archive.writestr(info, file.read())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return path
 
 
@@ -114,6 +146,77 @@ def write_code_root(folder: str = CODE_DIR, root: str = ROOT) -> str:
         shutil.copyfile(source, target)
         os.chmod(target, 0o755 if name == "scf_bootstrap" else 0o644)
     return folder
+
+
+def folder_files(folder: str) -> List[Tuple[str, str]]:
+    """Return (path on disk, name in the zip) of every file in a prepared code root."""
+    files = []
+    for directory, subdirectories, names in os.walk(folder):
+        subdirectories.sort()
+        for name in names:
+            path = os.path.join(directory, name)
+            files.append((path, os.path.relpath(path, folder).replace(os.sep, "/")))
+    return sorted(files, key=lambda pair: pair[1])
+
+
+def compile_code_root(folder: str, python: str, layer_zip: Optional[str] = None) -> None:
+    """Compile a code root's templates and bytecode with the runtime's CPython, in place.
+
+    The templates are compiled by the runtime's Jinja: the layer's, unpacked beside the code
+    and run without site-packages, as the function runs; without a layer, the interpreter's
+    own packages. Each source gets the zip entries' mtime first, the stamp its .pyc holds.
+    """
+    work = tempfile.mkdtemp(prefix="maimai-probe-layer-")
+    try:
+        command = [python]
+        path = [folder]
+        if layer_zip:
+            with zipfile.ZipFile(layer_zip) as archive:
+                archive.extractall(work)
+            command.append("-S")  # the layer's packages only, as on the platform
+            path.insert(0, work)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "HOME": work,
+            "TMPDIR": work,
+            "PYTHONPATH": os.pathsep.join(path),
+            "PYTHONHASHSEED": "0",  # it orders the constant sets the compiler writes
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        # The names the code's functions carry are those it has on SCF, not the build's.
+        compile_all = ["-c", _COMPILE, folder, "/var/user"]
+        for step in (["-m", "maimai_probe.packaging"], compile_all):
+            done = subprocess.run(
+                command + step,
+                env=env,
+                cwd=work,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                check=False,
+            )
+            if done.returncode != 0:
+                output = done.stdout.decode("utf-8", "replace")[-2000:]
+                raise DeployError("%s could not compile the code: %s" % (python, output))
+            if step[0] == "-m":
+                for directory, _, names in os.walk(folder):
+                    for name in names:
+                        if name.endswith(".py"):
+                            os.utime(os.path.join(directory, name), (ZIP_MTIME, ZIP_MTIME))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def runtime_python(runtime: str, given: Optional[str] = None) -> Optional[str]:
+    """Return the CPython of a runtime: the one given, else pyenv's or PATH's of its version."""
+    if given:
+        return given
+    sys.path.insert(0, ROOT)
+    try:
+        from layer import build
+    finally:
+        sys.path.remove(ROOT)
+    return build.find_python(RUNTIME_PYTHON[runtime])
 
 
 def sha256_of(path: str) -> str:
@@ -398,6 +501,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--env-file", default=os.path.join(ROOT, ".env"))
     parser.add_argument("--layer-zip", help="default: the runtime's zip in layer/dist/")
     parser.add_argument("--tccli", default=shutil.which("tccli") or "tccli")
+    parser.add_argument(
+        "--python",
+        help="the runtime's CPython, which compiles the code's bytecode and templates "
+        "(default: pyenv's or PATH's python3.6 or python3.10)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="say what would change only")
     parser.add_argument(
         "--package-only",
@@ -405,9 +513,24 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="only write .serverless/tencent/code and function.zip (for a component CLI)",
     )
     args = parser.parse_args(argv)
+    layer_zip = args.layer_zip or os.path.join(ROOT, LAYERS[args.runtime][1])
+    python = runtime_python(args.runtime, args.python)
+    if python is None:
+        print(
+            "!!! no CPython %d.%d (--python): the code ships as sources, and every cold start "
+            "compiles it and its templates" % RUNTIME_PYTHON[args.runtime],
+            file=sys.stderr,
+        )
+    elif not os.path.exists(layer_zip):
+        print("tencent/deploy.py: no layer %s: python layer/build.py" % layer_zip, file=sys.stderr)
+        return 1
     if args.package_only:
-        print("wrote %s" % os.path.relpath(write_code_root(), ROOT))
-        print("wrote %s" % os.path.relpath(build_code_zip(), ROOT))
+        folder = write_code_root()
+        if python:
+            compile_code_root(folder, python, layer_zip)
+        print("wrote %s" % os.path.relpath(folder, ROOT))
+        code = build_code_zip(python=python, layer_zip=layer_zip)
+        print("wrote %s" % os.path.relpath(code, ROOT))
         return 0
     settings = read_env_file(args.env_file)
     settings.update(
@@ -426,11 +549,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             wanted_environment(settings), vpc,
         )  # fmt: skip
         tccli = Tccli(args.tccli, settings["REGION"], args.dry_run)
-        code = build_code_zip()
+        code = build_code_zip(python=python, layer_zip=layer_zip)
         print(
             "code root zipped: %s (sha256 %s)" % (os.path.relpath(code, ROOT), sha256_of(code)[:12])
         )
-        layer_zip = args.layer_zip or os.path.join(ROOT, LAYERS[args.runtime][1])
         layer, said = deploy_layer(tccli, args.runtime, layer_zip)
         print(said)
         for said in deploy_function(tccli, wanted, layer, code):

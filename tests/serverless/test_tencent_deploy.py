@@ -2,8 +2,10 @@
 
 import importlib.util
 import json
+import os
 import pathlib
 import stat
+import subprocess
 import sys
 import zipfile
 
@@ -160,3 +162,67 @@ def test_env_file_lines_are_read_as_keys_and_values(tmp_path):
 
     assert deploy.read_env_file(str(env_file)) == {"A": "1", "B": "two", "C": "x=y"}
     assert deploy.read_env_file(str(tmp_path / "missing")) == {}
+
+
+#: Run on the unpacked code with CPython 3.6 and the layer: a page rendered without compiling.
+SHIPPED_PAGE = """
+import serverless_handler
+app = serverless_handler.app
+def refuse(source, name=None, filename=None, *args, **kwargs):
+    raise AssertionError("compiled " + str(name))
+app.jinja_env.compile = refuse
+answer = app.test_client().get("/no-such-page")
+print(answer.status_code, type(app.jinja_env.bytecode_cache).__name__)
+"""
+
+
+def bytecode_of(source):
+    folder, _, name = source.rpartition("/")
+    return (folder + "/" if folder else "") + "__pycache__/%s.cpython-36.pyc" % name[:-3]
+
+
+def test_the_code_zip_for_a_runtime_holds_its_bytecode_and_compiled_templates(tmp_path):
+    from .web_function_support import TENCENT_LAYER, layer_script, skip_or_fail
+
+    python36 = deploy.runtime_python("Python3.6")
+    if python36 is None or not TENCENT_LAYER.exists():
+        skip_or_fail("needs CPython 3.6 and %s: bash scripts/test builds both" % TENCENT_LAYER)
+    layer = str(TENCENT_LAYER)
+    path = deploy.build_code_zip(str(tmp_path / "function.zip"), python=python36, layer_zip=layer)
+    with zipfile.ZipFile(path) as archive:
+        infos = {info.filename: info for info in archive.infolist()}
+    sources = [name for name in infos if name.endswith(".py")]
+    missing = [name for name in sources if bytecode_of(name) not in infos]
+    assert len(sources) > 100 and missing == []
+    templates = [n for n in infos if n.startswith("maimai_probe/web/compiled/cpython-36/")]
+    assert len(templates) > 10
+    assert {info.extra for info in infos.values()} == {deploy.EXTENDED_TIMESTAMP}
+    again = deploy.build_code_zip(str(tmp_path / "again.zip"), python=python36, layer_zip=layer)
+    assert deploy.sha256_of(path) == deploy.sha256_of(again)  # same code, same zip
+
+    smoke = layer_script("smoke")
+    code = smoke.unpack(path, str(tmp_path / "code"), "")  # with each entry's time, as unzip
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": os.pathsep.join([smoke.unpack(layer, str(tmp_path / "opt"), ""), code]),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "APP_ENV": "production",
+        "SECRET_KEY": "shipped-code-" + "x" * 32,
+        "DATABASE_URL": "sqlite:///%s" % (tmp_path / "unused.sqlite3"),
+        "AUTO_MIGRATE": "0",
+    }
+    done = subprocess.run(  # noqa: UP022 - Python 3.6 has no capture_output
+        [python36, "-S", "-v", "-c", SHIPPED_PAGE],
+        env=env,
+        cwd=str(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    said = done.stderr.decode("utf-8", "replace")
+    assert done.returncode == 0, said[-3000:]
+    assert done.stdout.decode().split() == ["404", "CompiledTemplates"]
+    from_bytecode = [line for line in said.splitlines() if "code object from '%s" % code in line]
+    assert len(from_bytecode) > 20
+    assert all(line.endswith(".pyc'") for line in from_bytecode), from_bytecode

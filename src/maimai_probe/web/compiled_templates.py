@@ -24,6 +24,7 @@ from flask import Flask
 from jinja2.bccache import Bucket, BytecodeCache
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+CODE_ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
 def default_folder() -> str:
@@ -76,7 +77,9 @@ def write(app: Flask, folder: str) -> int:
     for name in environment.list_templates():
         source, filename, _ = environment.loader.get_source(environment, name)
         bucket = cache.get_bucket(environment, name, filename, source)
-        bucket.code = environment.compile(source, name, filename)
+        # The code names the template by its path in the code root, not where it was built.
+        shown = os.path.relpath(filename, CODE_ROOT) if filename else name
+        bucket.code = environment.compile(source, name, shown.replace(os.sep, "/"))
         with open(cache.path(bucket), "wb") as handle:
             bucket.write_bytecode(handle)
         written += 1
