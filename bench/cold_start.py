@@ -8,10 +8,11 @@ point) and answers one Tencent API Gateway event: GET /hello/bench, and a player
 The baseline is the same driver importing only Flask and flask_serverless and answering one
 request of a one-route app through the same handler, started the same way in the same run.
 Each interpreter runs every case in turn, so a busy machine slows them alike: on the current
-Python's .venv (code compiled beforehand), and on CPython 3.6 with the built layer unpacked
-(no site-packages, PYTHONPATH=<layer>:<code>, as layer/smoke.py runs it) with the code as
-deployed, sources only. --importtime prints `python -X importtime`'s top contributors of
-`import serverless_handler` on the current Python.
+Python's .venv, and on CPython 3.6 with the built layer unpacked (no site-packages,
+PYTHONPATH=<layer>:<code>, as layer/smoke.py runs it), with the code as tencent/deploy.py
+ships it (bytecode and templates compiled by that interpreter) and, on 3.6, as sources only.
+--importtime prints `python -X importtime`'s top contributors of `import serverless_handler`
+on the current Python.
 """
 
 import argparse
@@ -31,6 +32,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 for _path in (str(ROOT), str(ROOT / "src")):
     if _path not in sys.path:
         sys.path.insert(0, _path)
+
+from tencent import deploy  # noqa: E402
 
 from bench import common  # noqa: E402 - after the path is set, as a script
 from layer import smoke  # noqa: E402
@@ -160,10 +163,7 @@ def start(interpreter: Interpreter, driver: str, mode: str, path: str) -> Dict[s
 
 def interpreters(work: str, database: str, python36: str) -> List[Interpreter]:
     """Return the current .venv, and CPython 3.6 with the layer when both are at hand."""
-    code = os.path.join(work, "code")  # the code as deployed: sources, no bytecode beside them
-    shutil.copytree(
-        str(ROOT / "src"), code, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
-    )
+    sources = deploy.write_code_root(os.path.join(work, "sources"))  # as zipped before
     found = []
     if os.path.exists(python36):
         if not LAYER_ZIP.exists():
@@ -172,25 +172,24 @@ def interpreters(work: str, database: str, python36: str) -> List[Interpreter]:
                 check=True,
             )
         layer = smoke.unpack(str(LAYER_ZIP), os.path.join(work, "opt"), "")
-        found.append(
-            Interpreter(
-                "CPython 3.6 + layer (code as deployed)",
-                [python36, "-S"],
-                environment(work, database, [layer, code]),
+        # The code as tencent/deploy.py zips it: bytecode and templates compiled by 3.6.
+        code = deploy.write_code_root(os.path.join(work, "code"))
+        deploy.compile_code_root(code, python36, str(LAYER_ZIP))
+        for name, folder in (("code as deployed", code), ("code as sources only", sources)):
+            found.append(
+                Interpreter(
+                    "CPython 3.6 + layer (%s)" % name,
+                    [python36, "-S"],
+                    environment(work, database, [layer, folder]),
+                )
             )
-        )
     else:
         print("!!! no CPython 3.6 at %s: its rows are skipped" % python36, file=sys.stderr)
-    compiled = os.path.join(work, "code-venv")
-    shutil.copytree(code, compiled)
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", compiled],
-        check=False,
-        stdout=subprocess.DEVNULL,
-    )
+    compiled = deploy.write_code_root(os.path.join(work, "code-venv"))
+    deploy.compile_code_root(compiled, sys.executable)  # with the .venv's own Jinja
     found.append(
         Interpreter(
-            "CPython %s .venv (code compiled)" % platform.python_version(),
+            "CPython %s .venv (code as deployed)" % platform.python_version(),
             [sys.executable],
             environment(work, database, [compiled]),
         )
