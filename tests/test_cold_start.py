@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from flask import url_for
 
 from conftest import ROOT
 from maimai_probe import blueprints, commands, create_app
@@ -166,3 +167,18 @@ def test_every_command_is_listed_and_runs_without_being_imported_at_start(app):
     assert result.exit_code == 0, result.output
     assert "players" not in app.cli.lazy
     assert app.test_cli_runner().invoke(args=["nonsense"]).exit_code != 0
+
+
+def test_every_route_builds_a_url_that_leads_back_to_it(app):
+    adapter = app.url_map.bind("localhost")
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+    assert len(rules) > 30 and all(isinstance(rule, blueprints.Route) for rule in rules)
+    for rule in rules:
+        values = dict(rule.defaults or {}, **{name: 1 for name in rule.arguments})
+        method = min(set(rule.methods or ()) - {"OPTIONS", "HEAD"})  # GET before POST
+        url = adapter.build(rule.endpoint, values, method=method)
+        assert adapter.match(url, method=method)[0] == rule.endpoint, (rule, url)
+    with app.test_request_context():
+        assert url_for("records.plays", name="舞萌", before=5) == (
+            "/players/%E8%88%9E%E8%90%8C/plays?before=5"
+        )
