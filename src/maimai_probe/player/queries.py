@@ -11,8 +11,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from .. import db, game
-from ..catalog import search
-from ..catalog.linking import SHOWN_TITLES
 from ..models import Play
 
 #: The largest page a request may ask for; larger sizes are cut down to it.
@@ -293,6 +291,10 @@ def page_request() -> PageRequest:
 
 def searched_titles(session: Session, query: str) -> Tuple[str, ...]:
     """Return the titles the plays show for the catalog songs a search finds (jieba)."""
+    # Only a title filter needs the search and the catalog's title map: not a cold page.
+    from ..catalog import search
+    from ..catalog.linking import SHOWN_TITLES
+
     found = search.search_titles(session, query)
     return tuple(sorted({SHOWN_TITLES.get(title, title) for title in found}))
 
