@@ -7,7 +7,7 @@ import sys
 import pytest
 from flask import url_for
 
-from conftest import ROOT
+from conftest import ROOT, db_of
 from maimai_probe import blueprints, commands, create_app
 from maimai_probe.importing import tokens
 from maimai_probe.web import csrf
@@ -95,6 +95,23 @@ def test_creating_the_app_imports_no_view_orm_parser_jieba_alembic_or_bs4(migrat
     status, *searched = loaded["/songs?q=星"]
     assert status == 200 and {"jieba", "maimai_probe.catalog.search"} <= set(searched)
     assert not {"alembic", "bs4", "maimai_probe.parsing"} & set(searched)
+
+
+@pytest.mark.postgres
+def test_a_record_page_on_postgresql_loads_no_more_than_on_sqlite(postgres_app, migrated):
+    with db_of(postgres_app).session() as session:
+        tokens.create_player(session, "alice", now=1760000000)
+    environ = dict(migrated, DATABASE_URL=postgres_app.config["DATABASE_URL"])
+    loaded = cold_start(environ, "/players/alice/plays", "/players/alice/plays?before=1")
+    status, *record = loaded["/players/alice/plays"]
+    assert status == 200
+    assert set(record) == {"sqlalchemy", "sqlalchemy.orm", "maimai_probe.models"} | {
+        "maimai_probe.player.records"
+    }
+    assert loaded["/players/alice/plays?before=1"][0] == 200
+    # No column is an HSTORE: no new connection asks the server for hstore's type OIDs.
+    engines = db_of(postgres_app).engines()
+    assert len(engines) == 2 and not any(e.dialect.use_native_hstore for e in engines)
 
 
 def test_routes_json_was_written_from_the_views_as_they_are():

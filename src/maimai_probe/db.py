@@ -257,7 +257,11 @@ def make_engine(
             answer_seconds(statement_timeout_ms), connect_timeout or None
         ),
     }  # type: Dict[str, Any]
-    options = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
+    # No HSTORE column anywhere: without this psycopg2's dialect asks every new connection for
+    # hstore's type OIDs (a round trip) and imports psycopg2.extras on a cold start to do so.
+    options = {"use_native_hstore": False}  # type: Dict[str, Any]
+    if autocommit:
+        options["isolation_level"] = "AUTOCOMMIT"
     if statement_timeout_ms:
         connect_args["options"] = "-c statement_timeout=%d" % statement_timeout_ms
     engine = create_engine(
