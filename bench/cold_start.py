@@ -1,6 +1,7 @@
 """Time the cold start: spawn to the first answer of serverless_handler, beside one-route Flask.
 
     .venv/bin/python -m bench.cold_start [--quick] [--runs N] [--python36 PATH] [--importtime]
+        [--postgresql ADMIN_URL]
 
 A fresh interpreter runs a tiny driver that imports serverless_handler (the deployed entry
 point) and answers one Tencent API Gateway event: GET /hello/bench, and a player's record page
@@ -12,7 +13,8 @@ Python's .venv, and on CPython 3.6 with the built layer unpacked (no site-packag
 PYTHONPATH=<layer>:<code>, as layer/smoke.py runs it), with the code as tencent/deploy.py
 ships it (bytecode and templates compiled by that interpreter) and, on 3.6, as sources only.
 --importtime prints `python -X importtime`'s top contributors of `import serverless_handler`
-on the current Python.
+on the current Python. --postgresql (default: $BENCH_DATABASE_URL) adds the record page on a
+PostgreSQL database created on that server (probe_bench_cold), as a deployed site reads it.
 """
 
 import argparse
@@ -50,6 +52,9 @@ CASES = (
     ("app: GET /hello/bench", "app", "/hello/bench"),
     ("app: a record page, GET /players/demo/plays", "app", "/players/demo/plays"),
 )
+#: The case added with --postgresql: the same page, the database PostgreSQL.
+POSTGRESQL_CASE = ("app: the record page on PostgreSQL", "app-pg", "/players/demo/plays")
+POSTGRESQL_DATABASE = "probe_bench_cold"
 
 #: Runs in the fresh interpreter (Python 3.6 syntax): argv = mode, path.
 DRIVER = r"""
@@ -59,7 +64,7 @@ import json
 import sys
 
 mode, path = sys.argv[1], sys.argv[2]
-if mode == "app":
+if mode.startswith("app"):
     import serverless_handler
     handler = serverless_handler.handler
 else:
@@ -123,14 +128,14 @@ def environment(work: str, database: str, pythonpath: Sequence[str]) -> Dict[str
 
 
 def prepare_database(path: str) -> None:
-    """Migrate a SQLite file and seed the demo player into it, in this process."""
+    """Migrate a SQLite file (or a database's URL) and seed the demo player, in this process."""
     from maimai_probe import create_app, demo_data
 
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": common.BENCH_SECRET,
-            "DATABASE_URL": "sqlite:///" + path,
+            "DATABASE_URL": path if "://" in path else "sqlite:///" + path,
             "AUTO_MIGRATE": True,
         }
     )
@@ -140,12 +145,15 @@ def prepare_database(path: str) -> None:
     database.dispose()
 
 
-def start(interpreter: Interpreter, driver: str, mode: str, path: str) -> Dict[str, Any]:
+def start(
+    interpreter: Interpreter, driver: str, mode: str, path: str, postgresql: str = ""
+) -> Dict[str, Any]:
     """Start the driver once; return what it said, with spawn → answer in ms."""
+    env = dict(interpreter.env, DATABASE_URL=postgresql) if mode == "app-pg" else interpreter.env
     spawned = time.time()
     done = subprocess.run(
         interpreter.command + [driver, mode, path],
-        env=interpreter.env,
+        env=env,
         cwd=interpreter.env["HOME"],
         capture_output=True,
         text=True,
@@ -197,26 +205,33 @@ def interpreters(work: str, database: str, python36: str) -> List[Interpreter]:
     return found
 
 
-def measure(runs: int, python36: str) -> common.Table:
+def measure(runs: int, python36: str, postgresql: str = "") -> common.Table:
     """Start every case runs times on each interpreter, interleaved; medians beside the baseline."""
     work = tempfile.mkdtemp(prefix="bench-cold-")
+    cases = CASES + ((POSTGRESQL_CASE,) if postgresql else ())
+    pg_url = ""
     try:
         database = os.path.join(work, "cold.sqlite3")
         prepare_database(database)
+        if postgresql:
+            pg_url = common.recreate_database(postgresql, POSTGRESQL_DATABASE)
+            prepare_database(pg_url)
         driver = os.path.join(work, "driver.py")
         with open(driver, "w", encoding="utf-8") as handle:
             handle.write(DRIVER)
         rows = []
         for interpreter in interpreters(work, database, python36):
-            for _, mode, path in CASES:  # warm the file system cache, untimed
-                start(interpreter, driver, mode, path)
-            said = {case: [] for case in CASES}  # type: Dict[Tuple[str, str, str], List[Any]]
+            for _, mode, path in cases:  # warm the file system cache, untimed
+                start(interpreter, driver, mode, path, pg_url)
+            said = {case: [] for case in cases}  # type: Dict[Tuple[str, str, str], List[Any]]
             for _ in range(runs):
-                for case in CASES:
-                    said[case].append(start(interpreter, driver, case[1], case[2]))
+                for case in cases:
+                    said[case].append(start(interpreter, driver, case[1], case[2], pg_url))
             rows.extend(rows_of(interpreter, said))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if pg_url:
+            common.drop_database(postgresql, POSTGRESQL_DATABASE)
     notes = [
         "ms, median of %d fresh processes per case, the cases interleaved. *spawn → answer*: "
         "from just before the process starts to the handler's return (wall clock); *CPU*: "
@@ -230,7 +245,8 @@ def measure(runs: int, python36: str) -> common.Table:
         % (GOALS["/hello/bench"], GOALS["/players/demo/plays"], GOAL_36_SECONDS),
         "Each driver answers a Tencent API Gateway event (Accept-Encoding: br) with "
         "APP_ENV=production, AUTO_MIGRATE=0 on a SQLite file migrated and seeded with the "
-        "demo player beforehand, PYTHONDONTWRITEBYTECODE=1. 3.6: `%s -S`, "
+        "demo player beforehand (the PostgreSQL case: PostgreSQL 15 on this machine, "
+        "psycopg2), PYTHONDONTWRITEBYTECODE=1. 3.6: `%s -S`, "
         "PYTHONPATH=<unpacked %s>:<code>, unpacked with each entry's time as unzip does."
         % (os.path.relpath(python36, str(ROOT)), LAYER_ZIP.name),
     ]
@@ -256,7 +272,7 @@ def rows_of(interpreter: Interpreter, said: Dict[Tuple[str, str, str], List[Any]
     base_answer = median(run["answer_ms"] for run in base)
     base_cpu = median(run["cpu_ms"] for run in base)
     rows = []
-    for case in CASES:
+    for case in said:
         runs = said[case]
         answer = median(run["answer_ms"] for run in runs)
         cpu = median(run["cpu_ms"] for run in runs)
@@ -333,6 +349,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=0, help="processes per case (default 7)")
     parser.add_argument("--importtime", action="store_true", help="also -X importtime's top")
     parser.add_argument(
+        "--postgresql",
+        default=os.environ.get("BENCH_DATABASE_URL", ""),
+        help="an admin URL of a PostgreSQL server: also the record page on it",
+    )
+    parser.add_argument(
         "--python36",
         default=str(ROOT / ".venv36" / "bin" / "python"),
         help="a CPython 3.6 interpreter (the .venv36 one; -S keeps its packages out)",
@@ -340,7 +361,7 @@ def main() -> int:
     options = parser.parse_args()
     runs = options.runs or (3 if options.quick else 7)
     print("load average %.2f %.2f %.2f at start" % os.getloadavg(), flush=True)
-    common.show(measure(runs, options.python36))
+    common.show(measure(runs, options.python36, options.postgresql))
     if options.importtime:
         common.show(importtime(25, runs))
     print("load average %.2f %.2f %.2f at end" % os.getloadavg(), flush=True)
