@@ -1,6 +1,7 @@
 """Templates compiled by the packaging are read instead of compiled, and only while they match."""
 
 import os
+import shutil
 import sys
 
 import pytest
@@ -13,13 +14,19 @@ from maimai_probe.web import compiled_templates
 PAGES = ("/players/alice/plays", "/players/alice/", "/players/nobody/plays")
 
 
-@pytest.fixture
-def folder(tmp_path):
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory):
     """The compiled templates of every template of the site, as the packaging writes them."""
-    path = str(tmp_path / "compiled")
+    path = str(tmp_path_factory.mktemp("packaged") / "compiled")
     assert packaging.main([path]) == 0
     assert len(os.listdir(path)) == len(packaging.packaging_app().jinja_env.list_templates()) > 10
     return path
+
+
+@pytest.fixture
+def folder(packaged, tmp_path):
+    """A copy of the packaged folder that a test may spoil."""
+    return shutil.copytree(packaged, str(tmp_path / "compiled"))
 
 
 @pytest.fixture
