@@ -209,14 +209,18 @@ def compile_code_root(folder: str, python: str, layer_zip: Optional[str] = None)
 
 def runtime_python(runtime: str, given: Optional[str] = None) -> Optional[str]:
     """Return the CPython of a runtime: the one given, else pyenv's or PATH's of its version."""
-    if given:
-        return given
     sys.path.insert(0, ROOT)
     try:
         from layer import build
     finally:
         sys.path.remove(ROOT)
-    return build.find_python(RUNTIME_PYTHON[runtime])
+    version = RUNTIME_PYTHON[runtime]
+    if given and not build.is_cpython(given, version):
+        # Its bytecode and templates would carry another version's tag: never read.
+        raise DeployError(
+            "%s is not CPython %d.%d, which %s runs" % ((given,) + version + (runtime,))
+        )
+    return given or build.find_python(version)
 
 
 def sha256_of(path: str) -> str:
@@ -514,7 +518,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     args = parser.parse_args(argv)
     layer_zip = args.layer_zip or os.path.join(ROOT, LAYERS[args.runtime][1])
-    python = runtime_python(args.runtime, args.python)
+    try:
+        python = runtime_python(args.runtime, args.python)
+    except DeployError as error:
+        print("tencent/deploy.py: %s" % error, file=sys.stderr)
+        return 1
     if python is None:
         print(
             "!!! no CPython %d.%d (--python): the code ships as sources, and every cold start "

@@ -226,3 +226,11 @@ def test_the_code_zip_for_a_runtime_holds_its_bytecode_and_compiled_templates(tm
     from_bytecode = [line for line in said.splitlines() if "code object from '%s" % code in line]
     assert len(from_bytecode) > 20
     assert all(line.endswith(".pyc'") for line in from_bytecode), from_bytecode
+
+
+def test_a_python_of_another_version_than_the_runtime_is_refused(capsys):
+    runtime = "Python3.10" if sys.version_info[:2] == (3, 6) else "Python3.6"
+    arguments = ["--package-only", "--runtime", runtime, "--python", sys.executable]
+    assert deploy.main(arguments) == 1
+    said = capsys.readouterr().err
+    assert "is not CPython %s, which %s runs" % (runtime[6:], runtime) in said
