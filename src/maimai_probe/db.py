@@ -258,7 +258,7 @@ def make_engine(
         ),
     }  # type: Dict[str, Any]
     # No HSTORE column anywhere: without this psycopg2's dialect asks every new connection for
-    # hstore's type OIDs (a round trip) and imports psycopg2.extras on a cold start to do so.
+    # hstore's type OIDs, a round trip before a cold start's first query.
     options = {"use_native_hstore": False}  # type: Dict[str, Any]
     if autocommit:
         options["isolation_level"] = "AUTOCOMMIT"
