@@ -58,6 +58,9 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 ZIP_MTIME = 315532800
 EXTENDED_TIMESTAMP = struct.pack("<HHBl", 0x5455, 5, 1, ZIP_MTIME)
 _SKIPPED = ("__pycache__", ".pyc", ".pyo", ".egg-info", ".env")
+#: Templates a developer compiled in src/ for their own Python: the packaging compiles the
+#: runtime's own.
+_SKIPPED_FOLDERS = (os.path.join("maimai_probe", "web", "compiled"),)
 #: The CPython each runtime runs: its bytecode and compiled templates are that version's own.
 RUNTIME_PYTHON = {"Python3.6": (3, 6), "Python3.10": (3, 10)}
 _COMPILE = (
@@ -94,7 +97,12 @@ def code_files(root: str = ROOT) -> List[Tuple[str, str]]:
         (os.path.join(root, "static"), "static/"),
     ):
         for directory, subdirectories, names in os.walk(folder):
-            subdirectories[:] = sorted(d for d in subdirectories if not d.endswith(_SKIPPED))
+            subdirectories[:] = sorted(
+                d
+                for d in subdirectories
+                if not d.endswith(_SKIPPED)
+                and not os.path.join(directory, d).endswith(_SKIPPED_FOLDERS)
+            )
             for name in sorted(names):
                 if name.endswith(_SKIPPED):
                     continue
