@@ -133,3 +133,17 @@ def test_unknown_page_is_a_chinese_404_and_json_under_the_api(client):
     api = client.get("/api/no/such/thing")
     assert api.status_code == 404
     assert api.get_json() == {"error": "找不到这个页面。", "status": 404}
+
+
+@pytest.mark.parametrize("host", ["a..b", "x" * 64 + ".example"])
+def test_a_host_no_link_can_be_built_for_is_refused_without_a_server_error(sqlite_app, host):
+    # Werkzeug 2.3+ refuses these before routing, so the error page cannot link the site;
+    # Werkzeug 2.0 (the layer's) takes them and serves the page.
+    client = sqlite_app.test_client()
+    page = client.get("/no/such/page", headers={"Host": host})
+    assert page.status_code in (400, 404)
+    if page.status_code == 400:
+        assert page.mimetype == "text/plain"
+        assert page.get_data(as_text=True) == "400 请求有误。"
+    api = client.get("/api/no/such/thing", headers={"Host": host})
+    assert api.get_json()["status"] == api.status_code in (400, 404)

@@ -28,11 +28,28 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def can_link() -> bool:
+    """Tell whether url_for works in this request: not when its Host could not be matched."""
+    try:
+        from flask.globals import request_ctx  # Flask 2.2 and later
+
+        context = request_ctx._get_current_object()
+    except ImportError:  # Flask 2.0 and 2.1
+        from flask import _request_ctx_stack
+
+        context = _request_ctx_stack.top
+    return context is not None and context.url_adapter is not None
+
+
 def answer(status: int, message: str) -> Tuple[Response, int]:
     """Render an error as JSON or as a page."""
     message = encodable(message)  # a refusal may quote what the client sent: "\ud800"
     if wants_json():
         return jsonify(error=message, status=status), status
+    if not can_link():
+        # Werkzeug 2.3+ refuses a Host such as "a..b" before routing: no page's links can be
+        # built then, so the page (whose layout links the site) gives way to plain text.
+        return Response("%d %s" % (status, message), mimetype="text/plain"), status
     page = render_template("errors/error.html", status=status, message=message)
     return make_response(page), status
 
