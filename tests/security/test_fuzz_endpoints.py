@@ -121,7 +121,8 @@ def test_the_import_api_answers_any_request_with_a_json_status(
         headers=headers,
         **sent,
     )
-    assert response.status_code in (200, 201, 400, 401, 403, 404, 413, 415, 422), (
+    # 405: a name such as "" leaves a path only the static files' GET route matches.
+    assert response.status_code in (200, 201, 400, 401, 403, 404, 405, 413, 415, 422), (
         response.status_code,
         response.get_data(as_text=True)[:300],
     )

@@ -245,3 +245,41 @@ def test_exempt_blueprints_take_bearer_tokens_or_write_nothing(app, session):
     assert client.post("/welcome/post", data={"name": "x"}).status_code == 200
     session.rollback()
     assert row_counts(session) == before
+
+
+@pytest.mark.parametrize(
+    "method, path, allowed, mimetype",
+    [
+        ("PUT", "/players/%s/import" % PLAYER, {"GET", "POST"}, "text/html"),
+        ("DELETE", "/players/%s/" % PLAYER, {"GET"}, "text/html"),
+        ("PUT", "/api/players/%s/plays" % PLAYER, {"GET"}, "application/json"),
+        ("PATCH", "/api/players/%s/imports" % PLAYER, {"POST"}, "application/json"),
+    ],
+)
+def test_a_method_a_route_does_not_take_is_a_405_not_a_csrf_refusal(
+    app, session, method, path, allowed, mimetype
+):
+    _, token = new_player(session, NAME)
+    before = row_counts(session)
+    answer = app.test_client().open(
+        path, method=method, data={"token": token, "html": "x"}, headers={"Authorization": token}
+    )
+    assert answer.status_code == 405
+    assert answer.mimetype == mimetype
+    assert "CSRF" not in answer.get_data(as_text=True)
+    assert allowed <= {name.strip() for name in answer.headers["Allow"].split(",")}
+    session.rollback()
+    assert row_counts(session) == before
+
+
+def test_a_post_to_a_path_routing_would_redirect_still_needs_its_csrf_token(app, session):
+    _, token = new_player(session, NAME)
+    before = row_counts(session)
+    # /players/<name>/import//: Werkzeug would redirect it to the form, keeping the POST.
+    answer = app.test_client().post(
+        "/players/%s//import" % PLAYER, data={"token": token, "html": "x"}
+    )
+    assert answer.status_code == 400
+    assert "CSRF" in answer.get_data(as_text=True)
+    session.rollback()
+    assert row_counts(session) == before

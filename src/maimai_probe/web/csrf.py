@@ -32,6 +32,8 @@ def check() -> None:
     """Refuse an unsafe request whose CSRF token is missing or wrong."""
     if request.method in SAFE_METHODS or current_app.config.get("CSRF_DISABLED"):
         return
+    if getattr(request.routing_exception, "code", None) in (404, 405):
+        return  # no view will run: the 404 or 405 (with its Allow header) tells the truth
     if request.blueprint in exempt_blueprints(current_app):
         return
     expected = session.get(FIELD)

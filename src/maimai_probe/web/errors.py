@@ -60,7 +60,11 @@ def http_error(error: HTTPException) -> Tuple[Response, int]:
     message = MESSAGES.get(status, error.name)
     if error.description and not error.description.startswith(("The ", "You ", "A ")):
         message = error.description  # our own words, given to abort()
-    return answer(status, message)
+    response, status = answer(status, message)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":  # a 405's Allow, a 416's Content-Range
+            response.headers[name] = value
+    return response, status
 
 
 def database_unavailable(error: Exception) -> Tuple[Response, int]:
