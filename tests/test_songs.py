@@ -161,12 +161,29 @@ def test_pages_keep_the_filters_and_stop_at_the_last(app, client, catalog):
         ("difficulty=9", "难度「9」无法识别"),
         ("q=%00", "搜索词无效或太长了"),
         ("q=" + "a" * 101, "搜索词无效或太长了"),
+        ("level=abc", "曲目列表里没有等级「abc」"),
+        ("level=16", "曲目列表里没有等级「16」"),
+        ("version=%3Cb%3E", "曲目列表里没有版本「&lt;b&gt;」"),
+        ("genre=nothing", "曲目列表里没有分类「nothing」"),
     ],
 )
 def test_bad_parameters_are_refused_with_the_reason(client, catalog, query, message):
     response = client.get("/songs?" + query)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+
+
+def test_every_version_genre_and_level_the_form_offers_is_accepted(client, catalog):
+    page = client.get("/songs").get_data(as_text=True)
+    offered = 0
+    for name in ("version", "genre", "level"):
+        select_ = page.split('name="%s"' % name)[1].split("</select>")[0]
+        values = [html.unescape(v) for v in re.findall(r'<option value="([^"]+)"', select_)]
+        assert values, name
+        for value in values:
+            assert client.get("/songs", query_string={name: value}).status_code == 200
+            offered += 1
+    assert offered >= 5
 
 
 def test_an_empty_catalog_says_how_to_fill_it(client):

@@ -228,6 +228,17 @@ def choices(session: Session) -> Dict[str, List[str]]:
     }
 
 
+def check_choices(filters: SongFilters, offered: Dict[str, List[str]]) -> None:
+    """Refuse a version, genre or level the catalog does not have, as the form offers none."""
+    for value, names, what in (
+        (filters.version, "versions", "版本"),
+        (filters.genre, "genres", "分类"),
+        (filters.level, "levels", "等级"),
+    ):
+        if value and value not in offered[names]:
+            raise queries.QueryError("曲目列表里没有%s「%s」。" % (what, value[:40]))
+
+
 def conditions(filters: SongFilters, titles: Optional[List[str]]) -> List[Any]:
     """Return the SQL conditions of the filters on songs and charts."""
     found = []  # type: List[Any]
@@ -344,8 +355,10 @@ def relevance_page(
 def render_list(player: Any = None) -> str:
     """Parse the request, list the charts and render the page."""
     session = db.session()
+    offered = choices(session)
     try:
         filters = parse_filters(request.args, player is not None)
+        check_choices(filters, offered)
     except queries.QueryError as error:
         abort(400, description=str(error))
     from .song_cards import list_songs  # it builds on this module's queries
@@ -358,7 +371,7 @@ def render_list(player: Any = None) -> str:
         player=player,
         filters=filters,
         found=found,
-        choices=choices(session),
+        choices=offered,
         sorts=[
             (name, label) for name, label in SORTS.items() if player or name not in PLAYER_SORTS
         ],
