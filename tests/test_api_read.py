@@ -202,6 +202,9 @@ def test_best_filters_apply_to_the_best(client, session, query, titles):
         ("/api/players/alice/plays?from=2025-13-45", 400, "不是有效的日期"),
         ("/api/players/alice/best?from=2025-10-01", 400, "最佳成绩不支持按日期筛选"),
         ("/api/players/alice/best?kind=??", 400, "谱面类型"),
+        ("/api/players/alice/best?size=5", 400, "不分页（size）"),
+        ("/api/players/alice/best?size=&before=1", 400, "不分页（before）"),
+        ("/api/players/alice/best?after=1", 400, "不分页（after）"),
     ],
 )
 def test_errors_are_json(client, session, path, status, error):

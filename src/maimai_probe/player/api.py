@@ -8,7 +8,7 @@ Times are Unix seconds; ``utc_offset`` is the play's time zone in minutes east o
 import datetime
 from typing import Any, Dict, List, Optional
 
-from flask import Blueprint, abort, jsonify
+from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import Integer, and_, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
@@ -306,5 +306,12 @@ def best(name: str) -> Any:
     wanted = queries.page_request()
     if wanted.filters.date_from or wanted.filters.date_to:
         abort(400, description="最佳成绩不支持按日期筛选（from/to）。")
+    paging = [
+        parameter
+        for parameter in ("before", "after", "size")
+        if any(value.strip() for value in request.args.getlist(parameter))
+    ]
+    if paging:
+        abort(400, description="最佳成绩一次全部列出，不分页（%s）。" % "/".join(paging))
     charts = [best_json(row) for row in best_rows(session, player.id, wanted.filters)]
     return jsonify({"player": player.name, "count": len(charts), "charts": charts})
