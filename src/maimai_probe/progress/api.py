@@ -37,8 +37,8 @@ def missing_json(chart: MissingChart) -> Dict[str, Any]:
     }
 
 
-def plate_json(detail: PlateDetail) -> Dict[str, Any]:
-    """Return one plate's progress and missing charts."""
+def plate_json(detail: PlateDetail, chosen: parse.PlateFilters) -> Dict[str, Any]:
+    """Return one plate's progress and the missing charts the filters keep."""
     plate = detail.plate
     return {
         "version": plate.version,
@@ -48,21 +48,30 @@ def plate_json(detail: PlateDetail) -> Dict[str, Any]:
         "remaster": plate.group.remaster,
         "done": detail.done,
         "total": detail.total,
-        "missing": [missing_json(chart) for chart in detail.missing],
+        "missing": [missing_json(chart) for chart in detail.missing if wanted(chart, chosen)],
     }
+
+
+def wanted(chart: MissingChart, chosen: parse.PlateFilters) -> bool:
+    """Tell whether a missing chart passes ?difficulty=, ?level= and ?kind=."""
+    return (
+        (not chosen.difficulties or chart.difficulty in chosen.difficulties)
+        and (chosen.level is None or chart.level == chosen.level)
+        and (chosen.kind is None or chart.kind == chosen.kind)
+    )
 
 
 def chosen_plates() -> List[Any]:
     """Return the plates ?plate= and ?version= ask for; 404 in Chinese for unknown ones."""
     chosen = list(PLATES)
-    plate_name = request.args.get("plate")
-    if plate_name is not None:
+    plate_name = request.args.get("plate", "").strip()
+    if plate_name:
         plate = find_plate(plate_name)
         if plate is None:
             abort(404, description="没有名为「%s」的牌子。" % plate_name[:20])
         chosen = [plate]
-    version = request.args.get("version")
-    if version is not None:
+    version = request.args.get("version", "").strip()
+    if version:
         covering = plates_of_version(version)
         if not covering:
             abort(404, description="没有牌子覆盖版本「%s」。" % version[:40])
@@ -77,8 +86,9 @@ def plates(name: str) -> Response:
     session = db.session()
     player = player_or_404(name, session)
     chosen = chosen_plates()
+    filters = filters_or_400(parse.plate_filters)
     charts = counted_charts(session, player.id) if chosen else []
-    return jsonify([plate_json(detail) for detail in details(chosen, charts)])
+    return jsonify([plate_json(detail, filters) for detail in details(chosen, charts)])
 
 
 def target_json(target: Target) -> Dict[str, Any]:

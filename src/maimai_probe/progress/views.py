@@ -102,8 +102,15 @@ def plate_page(name: str, plate_name: str) -> str:
     pages = max(1, int(math.ceil(len(shown) / float(CARDS_PER_PAGE))))
     page = min(chosen.page, pages)
     start = (page - 1) * CARDS_PER_PAGE
+
+    def page_url(number: int) -> str:
+        args = parse.pager_args(chosen, number)
+        return url_for("progress.plate", name=player.name, plate_name=plate.name, **args)
+
     return render_template(
         "progress/plate.html",
+        previous_url=page_url(page - 1) if page > 1 else None,
+        next_url=page_url(page + 1) if page < pages else None,
         player=player,
         plate=plate,
         progress=progress,
