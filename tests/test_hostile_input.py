@@ -9,11 +9,11 @@ PostgreSQL. The xfail tests at the end are known bugs in code owned elsewhere: e
 a failure (strict) once fixed, so its mark is removed with the fix.
 """
 
+import re
 import urllib.parse
 from typing import List, NamedTuple, Tuple
 
 import pytest
-import werkzeug.urls
 
 from conftest import db_of, empty_tables, settings
 from import_helpers import row_counts
@@ -22,7 +22,6 @@ from maimai_probe import create_app, demo_data
 ADMIN = "admin-token-0123456789abcdef"
 SCRIPT = "<script>alert(1)</script>"
 #: Werkzeug 2.0 (the layer's, on CPython 3.6) builds URLs without checking the host's labels.
-OLD_WERKZEUG = hasattr(werkzeug.urls, "url_parse")
 
 
 def quoted(text: str) -> str:
@@ -145,13 +144,6 @@ ROUTES = {
     "jackets.jacket": Route("/jackets/" + "0" * 64, ["unknown"], [], answered=(404,)),
     "static": Route("/css/site.css", ["v"], []),
 }
-#: Known bugs in code owned elsewhere, left out of the sweep; each has an xfail test below.
-ROUTED = {
-    ("progress.plate", "page", quoted("²")),  # test_a_plate_page_number_in_other_digits...
-    ("progress.plan", "difficulty", ""),  # test_plate_and_plan_filters_read_values_as...
-    ("progress.plate", "difficulty", ""),
-    ("api_progress.rating_plan", "difficulty", ""),
-}
 POSTS = {
     "api_imports.create_player",
     "api_imports.import_pages",
@@ -241,8 +233,6 @@ def test_a_route_answers_hostile_queries_and_refuses_junk(demo, endpoint):
     for name in route.params:
         values = JUNK if route.sibling else VALUES if sqlite else DATABASE_VALUES
         for value in UNREAD_VALUES if name == "unknown" else values:
-            if (endpoint, name, value) in ROUTED:
-                continue
             refused = name in route.enums and value in JUNK
             expected = route.refused if refused else ok + route.refused
             problems.append(problem(client, with_param(url, name, value), expected))
@@ -450,21 +440,13 @@ def test_choosing_a_chart_with_a_hostile_form_writes_nothing(demo, form):
     session.close()
 
 
-# Known bugs in code owned elsewhere. Each xfail is strict: it fails once the bug is fixed.
+# Bugs the sweep found in the progress pages and the https redirect, each kept fixed.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="progress/filters.py page_number: '²'.isdigit() is true but int('²') raises: 500",
-)
 def test_a_plate_page_number_in_other_digits_is_refused(demo):
     assert problem(demo.app.test_client(), "/players/demo/plates/熊舞舞?page=²", (400,)) == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="progress/templates/progress/plate.html passes request.args to url_for: 500",
-)
 @pytest.mark.parametrize("query", ["name=x", "plate_name=x", "_method=POST"])
 def test_the_plate_pager_takes_any_query(demo, monkeypatch, query):
     from maimai_probe.progress import views
@@ -474,11 +456,23 @@ def test_the_plate_pager_takes_any_query(demo, monkeypatch, query):
     assert problem(demo.app.test_client(), url, (200, 400)) == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="progress/filters.py: plate and plan refuse the empty, upper-case and DX values "
-    "that the other pages and the docs accept",
-)
+def test_the_plate_pager_keeps_the_filters_it_read_and_nothing_else(demo, monkeypatch):
+    from maimai_probe.progress import views
+
+    monkeypatch.setattr(views, "CARDS_PER_PAGE", 1)
+    url = "/players/demo/plates/熊舞舞?sort=closest&kind=DX&name=x&difficulty=Basic"
+    body = demo.app.test_client().get(url).get_data(as_text=True)
+    found = re.search(r'rel="next" href="([^"]+)"', body)
+    assert found, "a one-card page of a plate with missing charts has a next page"
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(found.group(1).replace("&amp;", "&")).query)
+    assert query == {
+        "page": ["2"],
+        "difficulty": ["basic"],
+        "kind": ["dx"],
+        "sort": ["closest"],
+    }
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -493,10 +487,6 @@ def test_plate_and_plan_filters_read_values_as_the_other_pages_do(demo, url):
     assert demo.app.test_client().get(url).status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="progress/api.py: /api/players/<name>/plates ignores level, difficulty and kind",
-)
 @pytest.mark.parametrize("query", ["level=13%2B", "difficulty=basic", "kind=sd", "level=abc"])
 def test_the_plates_api_does_not_ignore_the_plate_pages_filters(demo, query):
     client = demo.app.test_client()
@@ -505,16 +495,12 @@ def test_the_plates_api_does_not_ignore_the_plate_pages_filters(demo, query):
     assert filtered.status_code == 400 or filtered.get_json() != every.get_json()
 
 
-def forced_https(demo):
+def forced_https(demo, **extra):
     """Return an app on the demo archive's database with FORCE_HTTPS."""
     url = db_of(demo.app).engine.url.render_as_string(hide_password=False)
-    return create_app(settings(url, AUTO_MIGRATE=False, FORCE_HTTPS=True))
+    return create_app(settings(url, AUTO_MIGRATE=False, FORCE_HTTPS=True, **extra))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flask_serverless/proxy.py: the https redirect encodes a UTF-8 path twice",
-)
 def test_the_https_redirect_keeps_a_chinese_path(demo):
     app = forced_https(demo)
     response = app.test_client().get("/players/舞萌玩家/?q=舞")
@@ -525,22 +511,43 @@ def test_the_https_redirect_keeps_a_chinese_path(demo):
     )
 
 
-@pytest.mark.xfail(
-    not OLD_WERKZEUG,
-    strict=True,
-    reason="flask_serverless/proxy.py: the https redirect encodes the host to IDNA and raises "
-    "on a label over 63 characters (Werkzeug 2.3+): 500",
+@pytest.mark.parametrize(
+    "host", ["x" * 64 + ".example", "a..b", "exa mple", "evil.example/x", "a.example:8o"]
 )
-@pytest.mark.parametrize("host", ["x" * 64 + ".example", "a..b"])
-def test_the_https_redirect_answers_any_host(demo, host):
+def test_the_https_redirect_refuses_a_host_no_url_can_name(demo, host):
     app = forced_https(demo)
-    try:
-        status = app.test_client().get("/players/demo/", headers={"Host": host}).status_code
-    except (UnicodeError, ValueError) as error:
-        status = repr(error)
-    finally:
-        db_of(app).dispose()
-    assert status in (308, 400)
+    response = app.test_client().get("/players/demo/", headers={"Host": host})
+    db_of(app).dispose()
+    assert response.status_code == 400
+    assert "Location" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "host, location",
+    [
+        ("probe.example", "https://probe.example/players/demo/"),
+        ("probe.example:80", "https://probe.example/players/demo/"),
+        ("probe.example:8080", "https://probe.example:8080/players/demo/"),
+        ("[::1]:8080", "https://[::1]:8080/players/demo/"),
+    ],
+)
+def test_the_https_redirect_names_the_host_it_was_asked_for(demo, host, location):
+    app = forced_https(demo)
+    response = app.test_client().get("/players/demo/", headers={"Host": host})
+    db_of(app).dispose()
+    assert (response.status_code, response.headers.get("Location")) == (308, location)
+
+
+def test_the_https_redirect_refuses_a_forwarded_prefix_that_is_no_path(demo):
+    app = forced_https(
+        demo, TRUSTED_PROXIES=1, TRUSTED_PROXY_HEADERS="X-Forwarded-For,X-Forwarded-Prefix"
+    )
+    client = app.test_client()
+    forged = client.get("/players/demo/", headers={"X-Forwarded-Prefix": "javascript:alert(1)//"})
+    kept = client.get("/players/demo/", headers={"X-Forwarded-Prefix": "/probe"})
+    db_of(app).dispose()
+    assert forged.status_code == 400
+    assert kept.headers["Location"] == "https://localhost/probe/players/demo/"
 
 
 def test_the_sweep_catches_a_server_error(demo, monkeypatch):

@@ -1,12 +1,13 @@
 """Believe forwarding headers only from trusted proxies; optionally insist on HTTPS."""
 
+import re
 import sys
-from typing import Any, Callable, Iterable, Sequence, Union
+from typing import Any, Callable, Iterable, Optional, Sequence, Union
+from urllib.parse import quote
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.utils import redirect
-from werkzeug.wsgi import get_current_url
+from werkzeug.wrappers import Response
 
 from .environ import PLATFORM_KEY
 
@@ -28,6 +29,33 @@ FORWARDING_HEADERS = (
 #: scheme, while a Host or a Prefix from a proxy that passes the client's own along would let
 #: a client choose every link's address.
 DEFAULT_TRUSTED_HEADERS = ("X-Forwarded-For", "X-Forwarded-Proto")
+#: A Host an https link may name: DNS labels of 1-63 characters or an IPv6 literal, a port.
+HOST = re.compile(
+    r"\A(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?\Z"
+)
+#: What a path keeps as it is in a URL; the rest (a literal % too) is percent-encoded.
+PATH_SAFE = "/:@!$&'()*+,;=-._~"
+#: The same for a query string, which arrives already encoded: its % signs stay.
+QUERY_SAFE = PATH_SAFE + "%?"
+
+
+def https_url(environ: dict) -> Optional[str]:
+    """Return the request's URL with https, or None when its Host or path cannot make one."""
+    host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    if not HOST.match(host):
+        return None
+    if host.endswith(":80"):
+        host = host[:-3]
+    # WSGI strings carry the request's bytes as latin-1: encode them back, then quote once.
+    path = (environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")).encode("latin-1")
+    if not path.startswith(b"/"):
+        return None
+    url = "https://" + host + quote(path, safe=PATH_SAFE)
+    query = environ.get("QUERY_STRING", "")
+    if query:
+        url += "?" + quote(query.encode("latin-1"), safe=QUERY_SAFE)
+    return url
 
 
 def header_names(names: Union[str, Sequence[str], None]) -> frozenset:
@@ -123,8 +151,11 @@ class ReverseProxied:
         if not self.force_https:
             return self.wsgi_app(environ, start_response)
         if environ.get("wsgi.url_scheme") != "https":
-            url = "https://" + get_current_url(environ).split("://", 1)[1]
-            return redirect(url, code=308)(environ, start_response)
+            url = https_url(environ)
+            if url is None:
+                refused = Response("Bad Request: no https URL for this Host or path\n", 400)
+                return refused(environ, start_response)
+            return Response(status=308, headers={"Location": url})(environ, start_response)
 
         def start_with_hsts(status: str, headers: list, exc_info: Any = None) -> Callable:
             if not any(name.lower() == "strict-transport-security" for name, _ in headers):
