@@ -171,7 +171,7 @@ def make_environ(
         and is_ascii(host)
         and is_ascii(request.remote_addr)
         and is_ascii(remote_user)
-        and all_ascii(headers.values())
+        and _all_ascii(headers.values())
     ):
         return environ
     return _native_strings(environ)
@@ -179,13 +179,13 @@ def make_environ(
 
 if hasattr(str, "isascii"):
 
-    def all_ascii(texts: Iterable[str]) -> bool:
+    def _all_ascii(texts: Iterable[str]) -> bool:
         """Tell whether every string is all ASCII."""
         return all(map(str.isascii, texts))
 
 else:  # Python 3.6
 
-    def all_ascii(texts: Iterable[str]) -> bool:
+    def _all_ascii(texts: Iterable[str]) -> bool:
         """Tell whether every string is all ASCII."""
         return is_ascii("".join(texts))
 
