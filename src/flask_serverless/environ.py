@@ -1,12 +1,11 @@
 """Build a PEP 3333 environ from a gateway request, mounted under its stage or base path."""
 
 import io
-import itertools
 import sys
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Iterable, NamedTuple, Tuple
 from urllib.parse import unquote_to_bytes
 
-from .events import GatewayRequest
+from .events import GatewayRequest, is_ascii
 
 #: Hosts a gateway gives an API before any custom domain: their URLs carry the stage.
 DEFAULT_GATEWAY_HOST_SUFFIXES = (
@@ -22,8 +21,6 @@ PLATFORM_KEY = "flask_serverless.platform"
 EVENT_KEY = "flask_serverless.event"
 CONTEXT_KEY = "flask_serverless.context"
 REQUEST_ID_KEY = "flask_serverless.request_id"
-
-_JOINED_WITH_SEMICOLON = ("cookie",)
 
 
 def split_host(host: str, scheme: str, forwarded_port: str = "") -> Tuple[str, str]:
@@ -67,32 +64,54 @@ def mount(request: GatewayRequest, base_path: str, strip_stage: bool = False) ->
     STRIP_STAGE_PATH) serves the default host at the root too: for a CDN whose origin path
     holds the stage while it passes the gateway's own Host on.
     """
-    on_gateway_host = is_default_gateway_host(request.host)
+    point, path = _mount(request, base_path, strip_stage)
+    return point.script_name, path
+
+
+class _MountPoint(NamedTuple):
+    """Where requests to one host and stage are mounted, worked out once."""
+
+    prefix: str  # stripped from a path that starts with it
+    prefix_slash: str
+    script_name: str
+    wsgi_script_name: str  # as the environ carries it
+
+
+def _mount(request: GatewayRequest, base_path: str, strip_stage: bool) -> Tuple[_MountPoint, str]:
+    key = (request.host, request.stage, base_path, strip_stage)
+    point = _MOUNT_POINTS.get(key)
+    if point is None:
+        point = _mount_point(*key)
+        if len(_MOUNT_POINTS) < _GATEWAY_HOSTS_KEPT:  # bounded: clients choose the Host
+            _MOUNT_POINTS[key] = point
+    path = request.path or "/"
+    if path[0] != "/":
+        path = "/" + path
+    prefix = point.prefix
+    if prefix and (path == prefix or path.startswith(point.prefix_slash)):
+        path = path[len(prefix) :] or "/"
+    return point, path
+
+
+def _mount_point(host: str, stage: str, base_path: str, strip_stage: bool) -> _MountPoint:
+    on_gateway_host = is_default_gateway_host(host)
     if on_gateway_host:
-        stage = request.stage.strip("/")
+        stage = stage.strip("/")
         prefix = "/" + stage if stage and stage != "$default" else ""
     else:
         base = base_path.strip("/")
         prefix = "/" + base if base else ""
-    path = request.path or "/"
-    if not path.startswith("/"):
-        path = "/" + path
-    if prefix and (path == prefix or path.startswith(prefix + "/")):
-        path = path[len(prefix) :] or "/"
-    if strip_stage and on_gateway_host:
-        prefix = ""
-    return prefix, path
+    script_name = "" if strip_stage and on_gateway_host else prefix
+    return _MountPoint(prefix, prefix + "/", script_name, wsgi_string(script_name))
+
+
+_MOUNT_POINTS: Dict[Tuple[str, str, str, bool], _MountPoint] = {}
 
 
 def wsgi_string(text: str) -> str:
     """Percent-decode a path and carry its bytes as latin-1, as PEP 3333 wants."""
-    if "%" not in text:
-        try:
-            text.encode("ascii")
-        except UnicodeEncodeError:
-            pass
-        else:
-            return text  # nothing to decode: the same string
+    if "%" not in text and is_ascii(text):
+        return text  # nothing to decode: the same string
     return unquote_to_bytes(text).decode("latin-1")
 
 
@@ -105,30 +124,32 @@ def make_environ(
     strip_stage: bool = False,
 ) -> Dict[str, Any]:
     """Return the WSGI environ for one gateway request."""
-    script_name, path = mount(request, base_path, strip_stage)
-    grouped = request.headers
-    forwarded_port = ", ".join(grouped.get("x-forwarded-port", ()))
-    key = (request.host, request.scheme, forwarded_port)
+    point, path = _mount(request, base_path, strip_stage)
+    if "%" in path or not is_ascii(path):
+        path = wsgi_string(path)
+    headers = request.headers
+    host, scheme, body = request.host, request.scheme, request.body
+    forwarded_port = headers.get("HTTP_X_FORWARDED_PORT", "")
+    key = (host, scheme, forwarded_port)
     server = _SERVERS.get(key)
     if server is None:
-        server = split_host(request.host, request.scheme, forwarded_port)
+        server = split_host(host, scheme, forwarded_port)
         if len(_SERVERS) < _GATEWAY_HOSTS_KEPT:
             _SERVERS[key] = server
-    server_name, server_port = server
     environ = {
         "REQUEST_METHOD": request.method,
-        "SCRIPT_NAME": wsgi_string(script_name),
-        "PATH_INFO": wsgi_string(path),
+        "SCRIPT_NAME": point.wsgi_script_name,
+        "PATH_INFO": path,
         "QUERY_STRING": request.query_string,
-        "CONTENT_TYPE": ", ".join(grouped.get("content-type", ())),
-        "CONTENT_LENGTH": str(len(request.body)),
-        "SERVER_NAME": server_name,
-        "SERVER_PORT": server_port,
+        "CONTENT_TYPE": "",
+        "CONTENT_LENGTH": str(len(body)) if body else "0",
+        "SERVER_NAME": server[0],
+        "SERVER_PORT": server[1],
         "SERVER_PROTOCOL": request.protocol,
         "REMOTE_ADDR": request.remote_addr,
         "wsgi.version": (1, 0),
-        "wsgi.url_scheme": request.scheme if request.scheme in ("http", "https") else "http",
-        "wsgi.input": io.BytesIO(request.body),
+        "wsgi.url_scheme": scheme if scheme == "https" or scheme == "http" else "http",
+        "wsgi.input": io.BytesIO(body),
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": False,
         "wsgi.multiprocess": False,
@@ -138,26 +159,35 @@ def make_environ(
         CONTEXT_KEY: context,
         REQUEST_ID_KEY: request_id or request.request_id,
     }
-    for name, values in grouped.items():
-        key = _ENVIRON_KEYS.get(name) or _environ_key(name)
-        if key:
-            if len(values) == 1:
-                environ[key] = values[0]
-            else:
-                # Repeated headers fold the way HTTP folds them; cookies join with "; ".
-                separator = "; " if name in _JOINED_WITH_SEMICOLON else ", "
-                environ[key] = separator.join(values)
-    if request.host:
-        environ["HTTP_HOST"] = request.host
-    if request.remote_user:
-        environ["REMOTE_USER"] = request.remote_user
-    fields = (request.query_string, request.host, request.remote_addr, request.remote_user)
-    texts = itertools.chain(fields, itertools.chain.from_iterable(grouped.values()))
-    try:  # ASCII reads the same as latin-1: one check for the whole request, usually
-        "".join(texts).encode("ascii")
-    except UnicodeEncodeError:
-        return _native_strings(environ)
-    return environ
+    environ.update(headers)  # already by environ key, CONTENT_TYPE among them
+    if host:
+        environ["HTTP_HOST"] = host
+    remote_user = request.remote_user
+    if remote_user:
+        environ["REMOTE_USER"] = remote_user
+    # ASCII reads the same as latin-1: the usual request needs no recoding.
+    if (
+        is_ascii(request.query_string)
+        and is_ascii(host)
+        and is_ascii(request.remote_addr)
+        and is_ascii(remote_user)
+        and _all_ascii(headers.values())
+    ):
+        return environ
+    return _native_strings(environ)
+
+
+if hasattr(str, "isascii"):
+
+    def _all_ascii(texts: Iterable[str]) -> bool:
+        """Tell whether every string is all ASCII."""
+        return all(map(str.isascii, texts))
+
+else:  # Python 3.6
+
+    def _all_ascii(texts: Iterable[str]) -> bool:
+        """Tell whether every string is all ASCII."""
+        return is_ascii("".join(texts))
 
 
 #: Environ values a server reads from the request line and headers, besides HTTP_*.
@@ -174,20 +204,3 @@ def _native_strings(environ: Dict[str, Any]) -> Dict[str, Any]:
         if isinstance(value, str) and (key.startswith("HTTP_") or key in _FROM_THE_REQUEST):
             environ[key] = value.encode("utf-8").decode("latin-1")
     return environ
-
-
-#: Environ keys of the header names seen so far ("" for those left out); bounded, since
-#: clients choose the names.
-_ENVIRON_KEYS: Dict[str, str] = {}
-_ENVIRON_KEYS_KEPT = 512
-
-
-def _environ_key(name: str) -> str:
-    """Return the environ key of a lower-case header name, or "" when it is left out."""
-    if name in ("content-type", "content-length") or "_" in name:
-        key = ""  # underscores would let a header pose as another one
-    else:
-        key = "HTTP_" + name.upper().replace("-", "_")
-    if len(_ENVIRON_KEYS) < _ENVIRON_KEYS_KEPT:
-        _ENVIRON_KEYS[name] = key
-    return key

@@ -3,8 +3,9 @@
 import base64
 import binascii
 import itertools
+import operator
 import re
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Set, Tuple
 from urllib.parse import urlencode
 
 #: Tencent SCF behind an API Gateway trigger.
@@ -43,7 +44,9 @@ class GatewayRequest(NamedTuple):
     method: str
     path: str  # as the event gives it, possibly percent-encoded
     query_string: str  # already encoded
-    headers: Dict[str, List[str]]  # lower-case name -> its values
+    # By environ key (HTTP_ACCEPT, CONTENT_TYPE; Content-Length and names with "_" left out),
+    # each repeated header folded into one value as HTTP folds it, cookies with "; ".
+    headers: Dict[str, str]
     body: bytes
     host: str
     scheme: str
@@ -56,11 +59,10 @@ class GatewayRequest(NamedTuple):
 
 def classify(event: Any) -> str:
     """Return the platform an event comes from, judged by its shape alone."""
-    if not isinstance(event, dict):
+    if type(event) is not dict and not isinstance(event, dict):
         return UNKNOWN
-    if isinstance(event.get("flask_serverless"), dict):
+    if "flask_serverless" in event and isinstance(event["flask_serverless"], dict):
         return COMMAND
-    context = event.get("requestContext")
     # The payload version names the format; the shape decides only when there is none.
     version = event.get("version")
     if version == "2.0":
@@ -69,14 +71,16 @@ def classify(event: Any) -> str:
         return AWS_REST
     if "rawPath" in event:
         return AWS_HTTP
+    context = event.get("requestContext")
     if isinstance(context, dict) and "elb" in context:
         return AWS_ALB
     if "httpMethod" in event or ("path" in event and ("headers" in event or context)):
         if "requestContext" not in event:
             return TENCENT_FUNCTION_URL
-        tencent_keys = ("queryString", "headerParameters")
-        if any(key in event for key in tencent_keys) or (
-            isinstance(context, dict) and "serviceId" in context
+        if (
+            "queryString" in event
+            or "headerParameters" in event
+            or (isinstance(context, dict) and "serviceId" in context)
         ):
             return TENCENT_APIGW
         return AWS_REST
@@ -90,155 +94,192 @@ def classify(event: Any) -> str:
 def read_request(event: Mapping[str, Any], platform: str) -> GatewayRequest:
     """Read an HTTP platform's event; raise MalformedEvent when it breaks the format."""
     reader = _READERS[platform]
-    request = reader(event, _unchecked_text)
-    try:
-        # Every text field in one go; the headers and query were checked as they were read.
-        _joined_fields(request).encode("utf-8")
-    except UnicodeEncodeError:
-        reader(event, _text)  # again, field by field, to name the one that is not Unicode
-        raise MalformedEvent("the event holds text that is not valid Unicode") from None
-    try:
-        request.host.encode("ascii")
-    except UnicodeEncodeError:
-        # Host names travel as ASCII (IDNs as punycode); Werkzeug 2.0 fails on anything else.
-        host = ascii(request.host[:60])
-        raise MalformedEvent("host %s is not an ASCII host name" % host) from None
-    return request
+    fields = reader(event, _unchecked_text)
+    # Every text field in one go; the headers and query were checked as they were read.
+    text = "".join(_text_fields(fields))
+    if not is_ascii(text):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            reader(event, _text)  # again, field by field, to name the one that is not Unicode
+            raise MalformedEvent("the event holds text that is not valid Unicode") from None
+    host = fields[_HOST]
+    if host not in _HOST_NAMES:
+        _check_host(host)
+    return _new_tuple(GatewayRequest, fields)
 
 
+#: A reader's answer: GatewayRequest's fields in their order, every one given. Readers build
+#: this plain tuple and read_request makes it a GatewayRequest once checked: keywords, or the
+#: named tuple's own constructor (a Python function), cost a few percent of the handler's
+#: time per invocation.
+Fields = Tuple[Any, ...]
 TextReader = Callable[..., str]
 
-
-def _joined_fields(request: GatewayRequest) -> str:
-    """Return a request's text fields read without checks, joined."""
-    return "".join(
-        (
-            request.method,
-            request.path,
-            request.query_string,
-            request.host,
-            request.scheme,
-            request.remote_addr,
-            request.stage,
-            request.protocol,
-            request.request_id,
-            request.remote_user,
-        )
+_new_tuple = tuple.__new__
+_text_fields = operator.itemgetter(
+    *(
+        GatewayRequest._fields.index(name)
+        for name in GatewayRequest._fields
+        if name not in ("platform", "headers", "body")
     )
+)
+_HOST = GatewayRequest._fields.index("host")
 
 
-def _tencent_apigw(event: Mapping[str, Any], text: "TextReader") -> GatewayRequest:
+def _encodes_as_ascii(text: str) -> bool:
+    try:
+        text.encode("ascii")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+#: Tell whether a string is all ASCII: str.isascii reads a flag the string keeps (Python 3.7+).
+is_ascii: Callable[[str], bool] = getattr(str, "isascii", _encodes_as_ascii)
+
+
+def _check_host(host: str) -> None:
+    """Refuse a Host a WSGI app cannot serve; remember one it can (a function serves a few)."""
+    if not is_ascii(host):
+        # Host names travel as ASCII (IDNs as punycode); Werkzeug 2.0 fails on anything else.
+        raise MalformedEvent("host %s is not an ASCII host name" % ascii(host[:60]))
+    try:
+        # As Werkzeug's URL map does, which fails on an empty label or one over 63 characters.
+        host.partition(":")[0].encode("idna")
+    except UnicodeError:
+        raise MalformedEvent("host %s is not a valid host name" % ascii(host[:60])) from None
+    if len(_HOST_NAMES) < _HOST_NAMES_KEPT:  # bounded: clients choose the Host
+        _HOST_NAMES.add(host)
+
+
+_HOST_NAMES: Set[str] = set()
+_HOST_NAMES_KEPT = 64
+
+
+def _tencent_apigw(event: Mapping[str, Any], text: "TextReader") -> Fields:
     context = _mapping(event, "requestContext", required=True)
-    headers = _headers(_mapping(event, "headers"), None)
+    headers = _headers(_mapping(event, "headers"), None)[0]
     query = _mapping(event, "queryString") or _mapping(event, "queryStringParameters")
-    return GatewayRequest(
-        platform=TENCENT_APIGW,
-        method=_method(text(event, "httpMethod", required=True)),
-        path=text(event, "path", required=True),
-        query_string=_encode_query(query),
-        headers=headers,
-        body=_body(event),
-        host=_header(headers, "host"),
-        scheme=_header(headers, "x-api-scheme") or _header(headers, "x-forwarded-proto") or "http",
-        remote_addr=text(context, "sourceIp") or _forwarded_client(headers, tencent=True),
-        stage=text(context, "stage"),
-        request_id=text(context, "requestId") or _header(headers, "x-api-requestid"),
+    scheme = _header(headers, "HTTP_X_API_SCHEME") or _header(headers, "HTTP_X_FORWARDED_PROTO")
+    return (
+        TENCENT_APIGW,  # platform
+        _method(text(event, "httpMethod", required=True)),  # method
+        text(event, "path", required=True),  # path
+        _encode_query(query),  # query_string
+        headers,  # headers
+        _body(event),  # body
+        _header(headers, "HTTP_HOST"),  # host
+        scheme or "http",  # scheme
+        text(context, "sourceIp") or _forwarded_client(headers, tencent=True),  # remote_addr
+        text(context, "stage"),  # stage
+        "HTTP/1.1",  # protocol
+        text(context, "requestId") or _header(headers, "HTTP_X_API_REQUESTID"),  # request_id
+        "",  # remote_user
     )
 
 
-def _tencent_function_url(event: Mapping[str, Any], text: "TextReader") -> GatewayRequest:
-    headers = _headers(_mapping(event, "headers"), None)
-    return GatewayRequest(
-        platform=TENCENT_FUNCTION_URL,
-        method=_method(text(event, "httpMethod", required=True)),
-        path=text(event, "path", required=True),
-        query_string=_encode_query(_mapping(event, "queryString")),
-        headers=headers,
-        body=_body(event),
-        host=_header(headers, "host"),
-        scheme="https",  # function URLs are https endpoints; a client's X-Forwarded-Proto is not
-        remote_addr=_forwarded_client(headers, tencent=True),
+def _tencent_function_url(event: Mapping[str, Any], text: "TextReader") -> Fields:
+    headers = _headers(_mapping(event, "headers"), None)[0]
+    return (
+        TENCENT_FUNCTION_URL,  # platform
+        _method(text(event, "httpMethod", required=True)),  # method
+        text(event, "path", required=True),  # path
+        _encode_query(_mapping(event, "queryString")),  # query_string
+        headers,  # headers
+        _body(event),  # body
+        _header(headers, "HTTP_HOST"),  # host
+        "https",  # scheme: function URLs are https endpoints, whatever X-Forwarded-Proto says
+        _forwarded_client(headers, tencent=True),  # remote_addr
+        "",  # stage: a function URL serves the function at its root
+        "HTTP/1.1",  # protocol
+        "",  # request_id: the context's
+        "",  # remote_user
     )
 
 
-def _aws_rest(event: Mapping[str, Any], text: "TextReader") -> GatewayRequest:
+def _aws_rest(event: Mapping[str, Any], text: "TextReader") -> Fields:
     context = _mapping(event, "requestContext")
-    identity = _mapping(context, "identity")
-    headers = _headers(_mapping(event, "headers"), _mapping(event, "multiValueHeaders"))
+    headers, first = _headers(_mapping(event, "headers"), _mapping(event, "multiValueHeaders"))
     query = _mapping(event, "multiValueQueryStringParameters") or _mapping(
         event, "queryStringParameters"
     )
-    return GatewayRequest(
-        platform=AWS_REST,
-        method=_method(text(event, "httpMethod", required=True)),
-        path=text(event, "path", required=True),
-        query_string=_encode_query(query),
-        headers=headers,
-        body=_body(event),
-        host=_header(headers, "host") or text(context, "domainName"),
-        scheme=_header(headers, "x-forwarded-proto") or "https",
-        remote_addr=text(identity, "sourceIp") or _forwarded_client(headers),
-        stage=text(context, "stage"),
-        protocol=_protocol(text(context, "protocol")),
-        request_id=text(context, "requestId"),
-        remote_user=text(_mapping(context, "authorizer"), "principalId"),
+    return (
+        AWS_REST,  # platform
+        _method(text(event, "httpMethod", required=True)),  # method
+        text(event, "path", required=True),  # path
+        _encode_query(query),  # query_string
+        headers,  # headers
+        _body(event),  # body
+        _header(first, "HTTP_HOST") or text(context, "domainName"),  # host
+        _header(first, "HTTP_X_FORWARDED_PROTO") or "https",  # scheme
+        # remote_addr
+        text(_mapping(context, "identity"), "sourceIp") or _forwarded_client(headers),
+        text(context, "stage"),  # stage
+        _protocol(text(context, "protocol")),  # protocol
+        text(context, "requestId"),  # request_id
+        text(_mapping(context, "authorizer"), "principalId"),  # remote_user
     )
 
 
-def _aws_http(event: Mapping[str, Any], text: "TextReader") -> GatewayRequest:
+def _aws_http(event: Mapping[str, Any], text: "TextReader") -> Fields:
     context = _mapping(event, "requestContext", required=True)
     http = _mapping(context, "http", required=True)
-    headers = _headers(_mapping(event, "headers"), None)
+    headers = _headers(_mapping(event, "headers"), None)[0]
     cookies = _list_of_text(event, "cookies")
     if cookies:
         # The gateway moves the Cookie header into cookies; a local gateway may send both.
-        extra: List[str] = []
-        if "cookie" in headers:
+        header = headers.get("HTTP_COOKIE")
+        if header:
             listed = set(cookies)
             extra = [
                 cookie.strip()
-                for value in headers["cookie"]
-                for cookie in value.split(";")
+                for cookie in header.split(";")
                 if cookie.strip() and cookie.strip() not in listed
             ]
-        headers["cookie"] = ["; ".join(cookies + extra)]
+            cookies = cookies + extra
+        headers["HTTP_COOKIE"] = "; ".join(cookies)
     authorizer = _mapping(context, "authorizer")
     remote_user = ""
     if authorizer:  # a JWT authorizer names the subject; a Lambda one, a principal
         subject = _mapping(_mapping(authorizer, "jwt"), "claims").get("sub")
         remote_user = subject if isinstance(subject, str) else text(authorizer, "principalId")
-    return GatewayRequest(
-        platform=AWS_HTTP,
-        method=_method(text(http, "method", required=True)),
-        path=text(event, "rawPath") or text(http, "path", required=True),
-        query_string=text(event, "rawQueryString"),
-        headers=headers,
-        body=_body(event),
-        host=_header(headers, "host") or text(context, "domainName"),
-        scheme=_header(headers, "x-forwarded-proto") or "https",
-        remote_addr=text(http, "sourceIp") or _forwarded_client(headers),
-        stage=text(context, "stage"),
-        protocol=_protocol(text(http, "protocol")),
-        request_id=text(context, "requestId"),
-        remote_user=remote_user,
+    return (
+        AWS_HTTP,  # platform
+        _method(text(http, "method", required=True)),  # method
+        text(event, "rawPath") or text(http, "path", required=True),  # path
+        text(event, "rawQueryString"),  # query_string
+        headers,  # headers
+        _body(event),  # body
+        _header(headers, "HTTP_HOST") or text(context, "domainName"),  # host
+        _header(headers, "HTTP_X_FORWARDED_PROTO") or "https",  # scheme
+        text(http, "sourceIp") or _forwarded_client(headers),  # remote_addr
+        text(context, "stage"),  # stage
+        _protocol(text(http, "protocol")),  # protocol
+        text(context, "requestId"),  # request_id
+        remote_user,  # remote_user
     )
 
 
-def _aws_alb(event: Mapping[str, Any], text: "TextReader") -> GatewayRequest:
-    headers = _headers(_mapping(event, "headers"), _mapping(event, "multiValueHeaders"))
+def _aws_alb(event: Mapping[str, Any], text: "TextReader") -> Fields:
+    headers, first = _headers(_mapping(event, "headers"), _mapping(event, "multiValueHeaders"))
     query = _mapping(event, "multiValueQueryStringParameters") or _mapping(
         event, "queryStringParameters"
     )
-    return GatewayRequest(
-        platform=AWS_ALB,
-        method=_method(text(event, "httpMethod", required=True)),
-        path=text(event, "path", required=True),
-        query_string=_join_encoded_query(query),
-        headers=headers,
-        body=_body(event),
-        host=_header(headers, "host"),
-        scheme=_header(headers, "x-forwarded-proto") or "http",
-        remote_addr=_forwarded_client(headers, appended=True),
+    return (
+        AWS_ALB,  # platform
+        _method(text(event, "httpMethod", required=True)),  # method
+        text(event, "path", required=True),  # path
+        _join_encoded_query(query),  # query_string
+        headers,  # headers
+        _body(event),  # body
+        _header(first, "HTTP_HOST"),  # host
+        _header(first, "HTTP_X_FORWARDED_PROTO") or "http",  # scheme
+        _forwarded_client(headers, appended=True),  # remote_addr
+        "",  # stage
+        "HTTP/1.1",  # protocol
+        "",  # request_id
+        "",  # remote_user
     )
 
 
@@ -359,42 +400,77 @@ def _plain_values(sources: Tuple[Mapping[str, Any], ...], lower: bool) -> Dict[s
     return merged
 
 
-def _headers(single: Mapping[str, Any], multi: Optional[Mapping[str, Any]]) -> Dict[str, List[str]]:
-    """Merge single- and multi-value headers (multi wins) by lower-case name."""
+def _headers(
+    single: Mapping[str, Any], multi: Optional[Mapping[str, Any]]
+) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """Merge single- and multi-value headers (multi wins) by their environ key.
+
+    Return them folded as the environ holds them, and each one's first value.
+    """
     try:
         if not multi:
-            return _lowered(single, list_values=False)
+            folded = _single_headers(single)
+            return folded, folded
         if not single or single.keys() <= multi.keys():
             # A gateway sends each header in both; the multi-value one wins.
-            return _lowered(multi, list_values=True)
+            return _multi_headers(multi)
     except _Unusual:
         pass
     try:
-        return _plain_values((single, multi or {}), lower=True)
+        grouped = _plain_values((single, multi or {}), lower=True)
     except _Unusual:
-        return _checked_headers(single, multi)
+        grouped = _checked_headers(single, multi)
+    return _multi_headers(grouped)
 
 
-def _lowered(source: Mapping[str, Any], list_values: bool) -> Dict[str, List[str]]:
-    """Return headers by lower-case name when each value is text (or a list of text).
+def _single_headers(source: Mapping[str, Any]) -> Dict[str, str]:
+    """Return headers of one value each by environ key; anything unusual raises _Unusual.
 
-    The joins check every type and every character's Unicode in C; anything else, a None
-    included, raises _Unusual for the general merge.
+    One join checks every value's type and Unicode in C; a None, a number or a list is left
+    to the general merge, and so is a name that is not text.
     """
     try:
-        "".join(source).encode("utf-8")
-        if list_values:
-            if not set(map(type, source.values())) <= _LIST_TYPE:
-                raise _Unusual
-            "".join(itertools.chain.from_iterable(source.values())).encode("utf-8")
-            return {name.lower(): values for name, values in source.items()}
         "".join(source.values()).encode("utf-8")
     except (TypeError, UnicodeEncodeError):
         raise _Unusual from None
-    return {name.lower(): [value] for name, value in source.items()}
+    folded = {}
+    known = _ENVIRON_KEYS.get
+    for name, value in source.items():
+        key = known(name)
+        if key is None:
+            key = _environ_key(name)
+        if key:
+            folded[key] = value
+    return folded
 
 
-_LIST_TYPE = {list}
+def _multi_headers(source: Mapping[str, Any]) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """Return headers of lists of values, folded and first, as _headers; or raise _Unusual."""
+    try:
+        "".join(itertools.chain.from_iterable(source.values())).encode("utf-8")
+    except (TypeError, UnicodeEncodeError):
+        raise _Unusual from None
+    folded = {}
+    first = {}  # the first of values that are not alone
+    known = _ENVIRON_KEYS.get
+    for name, values in source.items():
+        if type(values) is not list:  # a string's characters would pass the join above
+            raise _Unusual
+        key = known(name)
+        if key is None:
+            key = _environ_key(name)
+        if not key:
+            continue
+        if len(values) == 1:
+            folded[key] = values[0]
+        else:
+            # Repeated headers fold the way HTTP folds them; cookies join with "; ".
+            folded[key] = ("; " if key == "HTTP_COOKIE" else ", ").join(values)
+            first[key] = values[0] if values else ""
+    if not first:
+        return folded, folded
+    first = dict(folded, **first)
+    return folded, first
 
 
 def _checked_headers(
@@ -410,19 +486,42 @@ def _checked_headers(
     return merged
 
 
-def _values(headers: Dict[str, List[str]], name: str) -> List[str]:
-    """Return every value of one header."""
-    return headers.get(name) or []
+def _environ_key(name: str) -> str:
+    """Return the environ key of a header name (HTTP_ACCEPT, CONTENT_TYPE), "" if left out.
+
+    Content-Length is left out (the body decides it), and so is any name with an underscore,
+    which would let a header pose as another one. A name that is not text raises _Unusual.
+    """
+    try:
+        name.encode("utf-8")
+    except (AttributeError, UnicodeEncodeError):
+        raise _Unusual from None
+    lower = name.lower()
+    if lower == "content-type":
+        key = "CONTENT_TYPE"
+    elif lower == "content-length" or "_" in lower:
+        key = ""
+    else:
+        key = "HTTP_" + lower.upper().replace("-", "_")
+    if len(_ENVIRON_KEYS) < _ENVIRON_KEYS_KEPT:
+        _ENVIRON_KEYS[name] = key
+    return key
 
 
-def _header(headers: Dict[str, List[str]], name: str) -> str:
-    """Return a header's first value, or ""."""
-    values = headers.get(name)
-    return values[0].strip() if values else ""
+#: Environ keys of the header names seen so far, as events spell them; bounded, since
+#: clients choose the names.
+_ENVIRON_KEYS: Dict[str, str] = {}
+_ENVIRON_KEYS_KEPT = 512
+
+
+def _header(headers: Dict[str, str], key: str) -> str:
+    """Return a header's first value by its environ key, or ""."""
+    value = headers.get(key)
+    return value.strip() if value else ""
 
 
 def _forwarded_client(
-    headers: Dict[str, List[str]], appended: bool = False, tencent: bool = False
+    headers: Dict[str, str], appended: bool = False, tencent: bool = False
 ) -> str:
     """Return the client's address from the gateway's headers, for events that carry none.
 
@@ -431,15 +530,13 @@ def _forwarded_client(
     X-Forwarded-For starts with the client it saw (a CDN in front adds itself after it); a load
     balancer (appended=True) appends the client it saw to whatever the client sent.
     """
-    scf = _header(headers, "x-scf-remote-addr") if tencent else ""
+    scf = _header(headers, "HTTP_X_SCF_REMOTE_ADDR") if tencent else ""
     if scf:
         return scf
-    addresses = [
-        address.strip()
-        for value in _values(headers, "x-forwarded-for")
-        for address in value.split(",")
-        if address.strip()
-    ]
+    forwarded = headers.get("HTTP_X_FORWARDED_FOR")
+    if not forwarded:
+        return ""
+    addresses = [address.strip() for address in forwarded.split(",") if address.strip()]
     if not addresses:
         return ""
     return addresses[-1] if appended else addresses[0]

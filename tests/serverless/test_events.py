@@ -109,6 +109,21 @@ def test_aws_rest_reads_multi_value_headers_and_query():
     assert environ["wsgi.input"].read() == b""
 
 
+def test_aws_rest_repeated_host_and_scheme_take_their_first_value():
+    event = load_event("aws-rest.json")
+    event["multiValueHeaders"]["Host"] = ["probe.example.org", "other.example.org"]
+    event["multiValueHeaders"]["X-Forwarded-Proto"] = ["http", "https"]
+    event["multiValueHeaders"]["X-Forwarded-For"] = ["203.0.113.9", "198.51.100.7"]
+    del event["requestContext"]["identity"]
+
+    environ = environ_of(event)
+
+    assert environ["HTTP_HOST"] == environ["SERVER_NAME"] == "probe.example.org"
+    assert (environ["wsgi.url_scheme"], environ["SERVER_PORT"]) == ("http", "443")
+    assert environ["HTTP_X_FORWARDED_PROTO"] == "http, https"
+    assert environ["REMOTE_ADDR"] == "203.0.113.9"
+
+
 def test_aws_rest_repeated_headers_are_joined_and_multi_values_win():
     event = load_event("aws-rest.json")
     event["headers"]["Accept"] = "text/plain"
@@ -334,6 +349,9 @@ def test_mount_point(host, path, stage, base_path, expected):
         ("aws-http-v2.json", {"cookies": "a=1"}, "cookies must be a list"),
         ("aws-http-v2.json", {"rawQueryString": 5}, "rawQueryString must be a string"),
         ("aws-alb.json", {"queryStringParameters": ["a"]}, "must be an object"),
+        ("aws-alb.json", {"headers": {"host": "x" * 64}}, "not a valid host name"),
+        ("aws-alb.json", {"headers": {"host": "a..b:80"}}, "not a valid host name"),
+        ("aws-alb.json", {"headers": {"host": "舞萌.example"}}, "not an ASCII host name"),
     ],
 )
 def test_malformed_gateway_events_are_refused_clearly(fixture, change, message):
