@@ -11,10 +11,12 @@ from import_helpers import new_player, play
 from maimai_probe import db, game
 from maimai_probe.catalog import linking
 from maimai_probe.catalog.linking import link_all
+from maimai_probe.catalog.sync import read_catalog, sync_catalog
 from maimai_probe.importing import store
 from maimai_probe.models import BestScore, Chart, Player, Score, Song
 from maimai_probe.parsing.results import ParsedPage, ScoreRecord
-from maimai_probe.rating.best50 import chart_bests, rating_of
+from maimai_probe.rating.best50 import chart_bests
+from maimai_probe.rating.bests import rating_of
 from maimai_probe.rating.formula import FACTORS, best50, chart_rating
 from test_catalog import song
 from test_linking import chart_id, sync
@@ -174,6 +176,76 @@ def test_choosing_a_chart_moves_its_best(app, session):
     assert list(bests(session)) == [("383", game.MASTER)]
 
 
+def ratings(session, name="舞萌玩家"):
+    """Return a player's kept chart fields: (catalog id, difficulty) -> constant, new, rating."""
+    session.expire_all()
+    rows = session.execute(
+        select(
+            Song.catalog_id,
+            Chart.difficulty,
+            BestScore.constant_tenths,
+            BestScore.is_new,
+            BestScore.rating,
+        )
+        .join(Chart, Chart.id == BestScore.chart_id)
+        .join(Song, Song.id == Chart.song_id)
+        .join(Player, Player.id == BestScore.player_id)
+        .where(Player.name == name)
+    )
+    return {(row[0], row[1]): tuple(row[2:]) for row in rows}
+
+
+def test_each_best_keeps_its_charts_constant_version_and_rating(app, session):
+    sync(session, catalog(song("202", "新曲", "DX", [6.0, 9.0, 12.0, 14.1], is_new=True)))
+    player, _ = new_player(session)
+    pages = [
+        plays_page(
+            a_play(0, achievement=1003000),
+            a_play(60, title="新曲", achievement=995000),
+        ),
+        readings_page((970000, 1500, 0, 0)),
+    ]
+    store.import_pages(session, player, pages, BASE_TIME)
+    assert ratings(session) == {
+        ("11001", game.MASTER): (135, False, chart_rating(135, 1003000)),
+        ("202", game.MASTER): (141, True, chart_rating(141, 995000)),
+        ("101", game.EXPERT): (104, False, chart_rating(104, 970000)),
+    }
+
+
+def test_a_catalog_sync_rerates_the_bests_of_the_charts_it_changes(app, session):
+    sync(session, catalog())
+    player, _ = new_player(session)
+    pages = [plays_page(a_play(0, achievement=1003000)), readings_page((970000, 1500, 0, 0))]
+    store.import_pages(session, player, pages, BASE_TIME)
+    session.commit()
+    # テスト曲 MASTER's constant rises; 曲 moves to the current version, its constants kept.
+    changed = [
+        song("11001", TITLE, "DX", [5.0, 8.0, 11.0, 13.8]),
+        song("101", "曲", "SD", [4.0, 7.0, 10.4, 12.9], is_new=True),
+    ]
+    sync(session, changed)
+    assert ratings(session) == {
+        ("11001", game.MASTER): (138, False, chart_rating(138, 1003000)),
+        ("101", game.EXPERT): (104, True, chart_rating(104, 970000)),
+    }
+    rating = best50(chart_bests(session, player.id))
+    assert [entry.rating for entry in rating.new] == [chart_rating(104, 970000)]
+    assert [entry.rating for entry in rating.old] == [chart_rating(138, 1003000)]
+
+
+def test_a_failed_catalog_sync_rerates_nothing(app, session):
+    sync(session, catalog())
+    player, _ = new_player(session)
+    store.import_pages(session, player, [plays_page(a_play(0))], BASE_TIME)
+    session.commit()
+    before = ratings(session)
+    sync_catalog(session, read_catalog([song("11001", TITLE, "DX", [5.0, 8.0, 11.0, 14.5])]))
+    assert ratings(session)[("11001", game.MASTER)][0] == 145  # in the sync's transaction
+    session.rollback()
+    assert ratings(session) == before
+
+
 @pytest.mark.parametrize("constant", [1, 10, 125, 137, 150, 155])
 def test_the_databases_rating_is_the_formulas(app, session, constant):
     achievements = {0, 1, 1004999, 1005000, 1005001, 1010000}
@@ -273,3 +345,41 @@ def test_the_migration_fills_the_bests_of_an_existing_archive(app, session):
         database.migrate()
     assert len(expected) == 2 and bests(session) == expected
     assert session.execute(select(func.count()).select_from(Score)).scalar() == 1
+
+
+def test_the_migration_rates_the_bests_an_archive_keeps(app, session):
+    from alembic import command
+
+    database = db_of(app)
+    sync(session, catalog(song("202", "新曲", "DX", [6.0, 9.0, 12.0, 14.1], is_new=True)))
+    unknown = select(Song.id).where(Song.catalog_id == "101").scalar_subquery()
+    session.execute(
+        Chart.__table__.update().where(Chart.song_id == unknown).values(constant_tenths=None)
+    )
+    session.commit()
+    player, _ = new_player(session)
+    pages = [
+        plays_page(a_play(0, achievement=1003000), a_play(60, title="新曲", achievement=1005000)),
+        readings_page((970000, 1500, 0, 0)),
+    ]
+    store.import_pages(session, player, pages, BASE_TIME)
+    session.commit()
+    expected = ratings(session)
+    session.close()
+    try:
+        with database.engine.begin() as connection:
+            command.downgrade(db.alembic_config(connection), "0008")
+        with database.engine.connect() as connection:
+            columns = database.engine.dialect.get_columns(connection, "best_score")
+            assert "rating" not in [column["name"] for column in columns]
+    finally:
+        database.migrate()
+    assert (
+        ratings(session)
+        == expected
+        == {
+            ("11001", game.MASTER): (135, False, chart_rating(135, 1003000)),
+            ("202", game.MASTER): (141, True, chart_rating(141, 1005000)),
+            ("101", game.EXPERT): (None, False, None),
+        }
+    )

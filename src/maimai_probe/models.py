@@ -222,6 +222,13 @@ class BestScore(Base):
     """
 
     __tablename__ = "best_score"
+    # A frame's best charts in the order formula.best50 ranks them (read backwards), so the
+    # best-50 page reads its 35 + 15 charts instead of rating every chart the player played.
+    __table_args__ = (
+        Index(
+            "ix_best_score_frame", "player_id", "is_new", "rating", "achievement", "constant_tenths"
+        ),
+    )
 
     player_id = Column(ForeignKey("player.id", ondelete="CASCADE"), primary_key=True)
     chart_id = Column(ForeignKey("chart.id", ondelete="CASCADE"), primary_key=True)
@@ -231,6 +238,10 @@ class BestScore(Base):
     dx_score_max = Column(Integer)  # None: no reading showed it
     fc = Column(SmallInteger, nullable=False)
     fs = Column(SmallInteger, nullable=False)
+    # The chart's as the catalog gives them, kept in step by every sync that changes them.
+    constant_tenths = Column(Integer)  # None: the catalog does not know it
+    is_new = Column(Boolean, nullable=False)  # the song belongs to the current version
+    rating = Column(Integer)  # formula.chart_rating of the two; None without a constant
 
 
 class ProfileSnapshot(Base):

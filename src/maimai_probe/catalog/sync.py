@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from .. import game
 from ..models import CatalogSync, Chart, Song, bump_revision
+from ..rating.bests import rate_bests
 from . import search
 
 #: The public Diving-Fish catalog (China server songs and constants).
@@ -217,6 +218,7 @@ def sync_catalog(session: Session, songs: List[CatalogSong]) -> SyncResult:
         for song in session.scalars(select(Song).options(selectinload(Song.charts)))
     }
     added = updated = 0
+    rerated = []  # type: List[int]  # charts whose constant or version changes: their bests'
     for entry in songs:
         song = existing.get(entry.catalog_id)
         if song is None:
@@ -225,11 +227,15 @@ def sync_catalog(session: Session, songs: List[CatalogSong]) -> SyncResult:
             session.add(song)
             added += 1
             continue
+        moved = song.is_new != entry.is_new
         changed = assign(song, song_fields(entry))
         held = {chart.difficulty: chart for chart in song.charts}
         for chart in entry.charts:
             if chart.difficulty in held:
-                changed = assign(held[chart.difficulty], chart._asdict()) or changed
+                row = held[chart.difficulty]
+                if moved or row.constant_tenths != chart.constant_tenths:
+                    rerated.append(row.id)
+                changed = assign(row, chart._asdict()) or changed
             else:
                 song.charts.append(Chart(**chart._asdict()))
                 changed = True
@@ -238,6 +244,7 @@ def sync_catalog(session: Session, songs: List[CatalogSong]) -> SyncResult:
     record = CatalogSync(synced_at=int(time.time()), songs=len(songs), added=added, updated=updated)
     session.add(record)
     session.flush()
+    rate_bests(session, rerated)
     # Segmented once here, so that no process has to load jieba's dictionary to search.
     record.search_terms = search.stored_terms(search.SearchIndex(search.catalog_songs(session)))
     session.flush()

@@ -4,27 +4,28 @@ import functools
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from flask import Blueprint, render_template
-from sqlalchemy import BigInteger, bindparam, case, cast, func, or_, select
+from sqlalchemy import bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
 from .. import db, game
 from ..jackets.drawing import Kept, show
-from ..models import Chart, Jacket, Play, ProfileSnapshot, Song
+from ..models import BestScore, Chart, Jacket, Play, ProfileSnapshot, Song
 from ..player.home import player_or_404, player_page
 from ..web.navigation import note_unmatched
-from .bests import kept_bests
-from .formula import (
-    ACHIEVEMENT_CAP,
-    FACTORS,
-    NEW_FRAME_SIZE,
-    OLD_FRAME_SIZE,
-    RATING_DIVISOR,
-    Best50,
-    ChartBest,
-    best50,
-)
+from .formula import NEW_FRAME_SIZE, OLD_FRAME_SIZE, Best50, ChartBest, best50
 
 bp = Blueprint("rating", __name__, url_prefix="/players", template_folder="templates")
+#: The columns of best_score the frames read.
+PICKED = (
+    "chart_id",
+    "achievement",
+    "dx_score",
+    "dx_score_max",
+    "fc",
+    "fs",
+    "constant_tenths",
+    "is_new",
+)
 
 
 class PlayerRating(NamedTuple):
@@ -33,20 +34,6 @@ class PlayerRating(NamedTuple):
     best50: Best50
     official: Optional["OfficialRating"]  # from the newest profile that showed a rating
     unlinked_plays: int  # plays no chart is linked to: not rated
-
-
-def rating_of(constant_tenths: Any, achievement: Any) -> Any:
-    """Return formula.chart_rating as SQL: the same exact integers, floor division included."""
-    # Above the cap every step is met: the steps may test the achievement as it is.
-    factor = case(
-        *[(achievement >= lowest, factor) for lowest, factor in FACTORS if lowest], else_=0
-    )
-    capped = case(
-        (achievement > ACHIEVEMENT_CAP, ACHIEVEMENT_CAP), (achievement < 0, 0), else_=achievement
-    )
-    product = cast(constant_tenths, BigInteger) * factor * capped
-    # The SQL "/" of two integers, which divides them whole on PostgreSQL and SQLite alike.
-    return product.op("/", return_type=BigInteger())(RATING_DIVISOR)
 
 
 class ChartMarks(NamedTuple):
@@ -75,55 +62,66 @@ class Candidates(NamedTuple):
 @functools.lru_cache(maxsize=None)
 def frames_statement() -> Any:
     """Build, once per process, the query of the charts the best 50 can hold."""
-    best = kept_bests(bindparam("player_id"))
-    rating = rating_of(Chart.constant_tenths, best.c.achievement)
-    place = func.row_number().over(
-        partition_by=(Song.is_new, Chart.constant_tenths.is_(None)),
-        order_by=(rating.desc(), best.c.achievement.desc(), Chart.constant_tenths.desc(), Chart.id),
+    best = BestScore.__table__
+    # Each frame's best as formula.best50 orders them: the index, read backwards, gives the
+    # first three keys; the chart id only orders ties.
+    order = (
+        best.c.rating.desc(),
+        best.c.achievement.desc(),
+        best.c.constant_tenths.desc(),
+        best.c.chart_id,
     )
-    rated = (
+    parts = []
+    for is_new, size in ((False, OLD_FRAME_SIZE), (True, NEW_FRAME_SIZE)):
+        frame = (
+            select(*[best.c[name] for name in PICKED])
+            .join(Chart, Chart.id == best.c.chart_id)
+            .where(
+                best.c.player_id == bindparam("player_id"),
+                best.c.is_new == is_new,
+                Chart.difficulty != game.UTAGE,
+            )
+        )
+        rated = frame.where(best.c.rating.isnot(None)).order_by(*order).limit(size).subquery()
+        parts.append(select(rated))
+        parts.append(frame.where(best.c.rating.is_(None)))  # constant unknown: every one
+    picked = union_all(*parts).subquery()
+    # As jackets.store.kept finds a chart's jacket: its song's first kept one.
+    jacket = (
+        select(Jacket.digest)
+        .where(Jacket.song_id == Song.id)
+        .order_by(Jacket.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
         select(
             Chart.id,
             Song.title,
             Song.kind,
             Chart.difficulty,
             Chart.level,
-            Chart.constant_tenths,
-            best.c.achievement,
-            Song.is_new,
-            best.c.dx_score,
-            func.coalesce(best.c.dx_score_max, Chart.notes * 3).label("dx_score_max"),
-            best.c.fc,
-            best.c.fs,
+            picked.c.constant_tenths,
+            picked.c.achievement,
+            picked.c.is_new,
+            picked.c.dx_score,
+            func.coalesce(picked.c.dx_score_max, Chart.notes * 3).label("dx_score_max"),
+            picked.c.fc,
+            picked.c.fs,
             Song.catalog_id,
-            Song.id.label("song_id"),
-            place.label("place"),
+            jacket,
         )
-        .join(best, best.c.chart_id == Chart.id)
-        .join(Song, Chart.song_id == Song.id)
-        .where(Chart.difficulty != game.UTAGE)
-        .subquery()
-    )
-    # As jackets.store.kept finds a chart's jacket: its song's first kept one.
-    jacket = (
-        select(Jacket.digest)
-        .where(Jacket.song_id == rated.c.song_id)
-        .order_by(Jacket.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    size = case((rated.c.is_new, NEW_FRAME_SIZE), else_=OLD_FRAME_SIZE)
-    return select(*list(rated.c)[:-2], jacket).where(
-        or_(rated.c.place <= size, rated.c.constant_tenths.is_(None))
+        .join_from(picked, Chart, Chart.id == picked.c.chart_id)
+        .join(Song, Song.id == Chart.song_id)
     )
 
 
 def frame_candidates(session: Session, player_id: int) -> Candidates:
     """Return the charts the best 50 can hold, each with its marks and jacket, in one query.
 
-    The database rates the player's kept bests and keeps each frame's best (35 of earlier
+    best_score keeps each best's rating: the database reads each frame's best (35 of earlier
     versions, 15 of the current one, ordered as formula.best50 orders them) and every chart
-    whose constant is unknown: the page reads those instead of every chart ever played.
+    whose constant is unknown, instead of rating every chart ever played.
     """
     rows = session.connection().execute(frames_statement(), {"player_id": player_id})
     found = Candidates([], {}, Kept({}, {}, {}))

@@ -10,15 +10,32 @@ The player's row is locked first (as bump_revision does), so two imports of one 
 bring the rows up to date one after the other, the second seeing the first one's plays.
 """
 
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
-from sqlalchemy import exists, func, or_, select, union_all
+from sqlalchemy import BigInteger, case, cast, exists, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from ..models import BestScore, Play, Player, Score
+from ..models import BestScore, Chart, Play, Player, Score, Song
+from .formula import ACHIEVEMENT_CAP, FACTORS, RATING_DIVISOR
 
 #: What best_score keeps of each reading: the highest of each column.
 KEPT = ("achievement", "dx_score", "dx_score_max", "fc", "fs")
+#: What it keeps of the chart, for the best 50 to read its frames in order.
+RATED = ("constant_tenths", "is_new", "rating")
+
+
+def rating_of(constant_tenths: Any, achievement: Any) -> Any:
+    """Return formula.chart_rating as SQL: the same exact integers, floor division included."""
+    # Above the cap every step is met: the steps may test the achievement as it is.
+    factor = case(
+        *[(achievement >= lowest, factor) for lowest, factor in FACTORS if lowest], else_=0
+    )
+    capped = case(
+        (achievement > ACHIEVEMENT_CAP, ACHIEVEMENT_CAP), (achievement < 0, 0), else_=achievement
+    )
+    product = cast(constant_tenths, BigInteger) * factor * capped
+    # The SQL "/" of two integers, which divides them whole on PostgreSQL and SQLite alike.
+    return product.op("/", return_type=BigInteger())(RATING_DIVISOR)
 
 
 def readings_best(player_id: Optional[int] = None) -> Any:
@@ -38,6 +55,21 @@ def readings_best(player_id: Optional[int] = None) -> Any:
     ).group_by(readings.c.player_id, readings.c.chart_id)
 
 
+def rated_bests(best: Any) -> Any:
+    """Select readings_best's rows with their chart's constant, version and rating."""
+    best = best.subquery()
+    return (
+        select(
+            *list(best.c),
+            Chart.constant_tenths,
+            Song.is_new,
+            rating_of(Chart.constant_tenths, best.c.achievement).label("rating"),
+        )
+        .join_from(best, Chart, Chart.id == best.c.chart_id)
+        .join(Song, Song.id == Chart.song_id)
+    )
+
+
 def refresh_bests(session: Session, player_id: Optional[int] = None) -> None:
     """Bring one player's best_score rows (or every player's) in step with the archive."""
     # The lock bump_revision's UPDATE takes (FOR NO KEY UPDATE): the plays an import adds
@@ -54,7 +86,34 @@ def refresh_bests(session: Session, player_id: Optional[int] = None) -> None:
     if player_id is not None:
         stale = stale.where(table.c.player_id == player_id)
     session.execute(stale)
-    session.execute(_upsert(session, readings_best(player_id)))
+    session.execute(_upsert(session, rated_bests(readings_best(player_id))))
+
+
+def rate_bests(session: Session, chart_ids: Iterable[int]) -> None:
+    """Bring the constant, version and rating of every best on these charts in step."""
+    chart_ids = sorted(chart_ids)
+    if not chart_ids:
+        return
+    table = BestScore.__table__
+    chart = Chart.__table__
+    constant = (
+        select(chart.c.constant_tenths).where(chart.c.id == table.c.chart_id).scalar_subquery()
+    )
+    is_new = (
+        select(Song.is_new)
+        .join_from(chart, Song.__table__, Song.id == chart.c.song_id)
+        .where(chart.c.id == table.c.chart_id)
+        .scalar_subquery()
+    )
+    session.execute(
+        table.update()
+        .where(table.c.chart_id.in_(chart_ids))
+        .values(
+            constant_tenths=constant,
+            is_new=is_new,
+            rating=rating_of(constant, table.c.achievement),
+        )
+    )
 
 
 def _upsert(session: Session, best: Any) -> Any:
@@ -67,11 +126,12 @@ def _upsert(session: Session, best: Any) -> Any:
     else:  # pragma: no cover - only the two supported databases
         raise RuntimeError("best_score is not kept on %s" % dialect)
     table = BestScore.__table__
-    statement = insert(table).from_select(["player_id", "chart_id"] + list(KEPT), best)
+    written = KEPT + RATED
+    statement = insert(table).from_select(["player_id", "chart_id"] + list(written), best)
     return statement.on_conflict_do_update(
         index_elements=["player_id", "chart_id"],
-        set_={name: statement.excluded[name] for name in KEPT},
-        where=or_(*[table.c[name].is_distinct_from(statement.excluded[name]) for name in KEPT]),
+        set_={name: statement.excluded[name] for name in written},
+        where=or_(*[table.c[name].is_distinct_from(statement.excluded[name]) for name in written]),
     )
 
 
