@@ -17,6 +17,7 @@ from maimai_probe.jackets.store import Target, keep
 from maimai_probe.models import Chart, ChartAlias, Play, ProfileSnapshot, Song
 from maimai_probe.parsing.detect import parse_page
 from test_catalog import shared_fixture, small_catalog
+from test_catalog import song as song_of
 from test_linking import BASE_TIME, add_play, add_score, chart_id, sync
 from test_rating import exact_rating
 
@@ -304,3 +305,33 @@ def test_each_entry_is_a_jacket_card_with_marks_dx_score_and_a_link(client, sess
     assert '<span class="jacket jacket-none diff-master" aria-hidden="true">L</span>' in floor
     assert '<a class="b50-link" href="/players/%s/charts/383/master">' % NAME in floor
     assert "下一档 S+ 98.0000% →" in floor
+
+
+def test_a_card_escapes_the_catalogs_texts_and_links_a_chart_without_an_id_by_title(
+    client, session
+):
+    title = '<b>"A&B"</b>'
+    level = "<i>14+"
+    sync(session, small_catalog() + [song_of("900", title, "DX", [12.0, 13.0, 14.0, 14.5])])
+    session.execute(
+        Chart.__table__.update()
+        .where(Chart.constant_tenths == 145, Chart.difficulty == game.MASTER)
+        .values(level=level)
+    )
+    session.execute(Song.__table__.update().where(Song.title == title).values(catalog_id=None))
+    session.commit()
+    player, _ = new_player(session)
+    add_play(session, player, title, game.DX, achievement=1000000)
+    session.commit()
+    link_all(session)
+    session.commit()
+
+    html = client.get("/players/舞萌玩家/best50").get_data(as_text=True)
+    card = card_of(html, "&lt;b&gt;&#34;A&amp;B&#34;&lt;/b&gt;")
+    assert "<b>" not in card and "<i>" not in card
+    assert '<span class="b50-diff">MASTER &lt;i&gt;14+ · 14.5</span>' in card
+    # Without a song id the card links the chart by its title, percent-encoding what a
+    # query can't hold and escaping the & between the arguments.
+    query = "title=%3Cb%3E%22A%26B%22%3C/b%3E&amp;kind=DX&amp;difficulty=master"
+    assert '<a class="b50-link" href="/players/%s/charts/chart?%s">' % (NAME, query) in card
+    assert '<span class="jacket jacket-none diff-master" aria-hidden="true">&lt;</span>' in card

@@ -12,6 +12,7 @@ from ..jackets.drawing import Kept, show
 from ..models import BestScore, Chart, Jacket, Play, ProfileSnapshot, Song
 from ..player.home import player_or_404, player_page
 from ..web.navigation import note_unmatched
+from .b50_cards import b50_cards
 from .formula import NEW_FRAME_SIZE, OLD_FRAME_SIZE, Best50, ChartBest, best50
 
 bp = Blueprint("rating", __name__, url_prefix="/players", template_folder="templates")
@@ -205,5 +206,9 @@ def best50_page(name: str) -> str:
     show(candidates.jackets)
     note_unmatched(player.id, rating.unlinked_plays > 0)  # the tabs need not ask again
     return render_template(
-        "rating/best50.html", player=player, rating=rating, marks=candidates.marks
+        "rating/best50.html",
+        player=player,
+        rating=rating,
+        marks=candidates.marks,
+        b50_cards=b50_cards,
     )
