@@ -213,6 +213,24 @@ def test_each_best_keeps_its_charts_constant_version_and_rating(app, session):
     }
 
 
+def test_a_utage_best_is_kept_in_no_frame(app, session):
+    from test_catalog import small_catalog
+    from test_linking import add_play as add_linked_play
+
+    sync(session, small_catalog())
+    player, _ = new_player(session)
+    utage = "[回]ダブルラリアット"
+    add_linked_play(session, player, utage, game.DX, game.UTAGE, achievement=1005000)
+    add_linked_play(session, player, "True Love Song", game.STANDARD, achievement=990000)
+    session.commit()
+    link_all(session)
+    session.commit()
+    assert ratings(session)[("110281", game.UTAGE)] == (130, None, chart_rating(130, 1005000))
+    rating = best50(chart_bests(session, player.id))
+    assert [entry.chart.title for entry in rating.old] == ["True Love Song"]
+    assert not rating.new and not rating.unknown
+
+
 def test_a_catalog_sync_rerates_the_bests_of_the_charts_it_changes(app, session):
     sync(session, catalog())
     player, _ = new_player(session)

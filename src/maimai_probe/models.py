@@ -240,7 +240,9 @@ class BestScore(Base):
     fs = Column(SmallInteger, nullable=False)
     # The chart's as the catalog gives them, kept in step by every sync that changes them.
     constant_tenths = Column(Integer)  # None: the catalog does not know it
-    is_new = Column(Boolean, nullable=False)  # the song belongs to the current version
+    # The frame the best counts in: True the current version's, False the earlier ones';
+    # None for a UTAGE chart, which counts in neither.
+    is_new = Column(Boolean)
     rating = Column(Integer)  # formula.chart_rating of the two; None without a constant
 
 

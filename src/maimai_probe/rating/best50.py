@@ -74,18 +74,26 @@ def frames_statement() -> Any:
     )
     parts = []
     for is_new, size in ((False, OLD_FRAME_SIZE), (True, NEW_FRAME_SIZE)):
-        frame = (
+        rated = (
             select(*[best.c[name] for name in PICKED])
-            .join(Chart, Chart.id == best.c.chart_id)
             .where(
                 best.c.player_id == bindparam("player_id"),
                 best.c.is_new == is_new,
-                Chart.difficulty != game.UTAGE,
+                best.c.rating.isnot(None),
             )
+            .order_by(*order)
+            .limit(size)
+            .subquery()
         )
-        rated = frame.where(best.c.rating.isnot(None)).order_by(*order).limit(size).subquery()
         parts.append(select(rated))
-        parts.append(frame.where(best.c.rating.is_(None)))  # constant unknown: every one
+    # Constant unknown: every one of both frames (is_new is NULL for UTAGE: in neither).
+    parts.append(
+        select(*[best.c[name] for name in PICKED]).where(
+            best.c.player_id == bindparam("player_id"),
+            best.c.is_new.isnot(None),
+            best.c.rating.is_(None),
+        )
+    )
     picked = union_all(*parts).subquery()
     # As jackets.store.kept finds a chart's jacket: its song's first kept one.
     jacket = (

@@ -12,15 +12,17 @@ bring the rows up to date one after the other, the second seeing the first one's
 
 from typing import Any, Iterable, Optional
 
-from sqlalchemy import BigInteger, case, cast, exists, func, or_, select, union_all
+from sqlalchemy import BigInteger, case, cast, exists, func, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from .. import game
 from ..models import BestScore, Chart, Play, Player, Score, Song
 from .formula import ACHIEVEMENT_CAP, FACTORS, RATING_DIVISOR
 
 #: What best_score keeps of each reading: the highest of each column.
 KEPT = ("achievement", "dx_score", "dx_score_max", "fc", "fs")
-#: What it keeps of the chart, for the best 50 to read its frames in order.
+#: What it keeps of the chart, for the best 50 to read its frames in order: the constant,
+#: the frame (is_new) and the rating.
 RATED = ("constant_tenths", "is_new", "rating")
 
 
@@ -55,6 +57,11 @@ def readings_best(player_id: Optional[int] = None) -> Any:
     ).group_by(readings.c.player_id, readings.c.chart_id)
 
 
+def frame_of(difficulty: Any, is_new: Any) -> Any:
+    """Return best_score.is_new as SQL: the song's version, or NULL for a UTAGE chart."""
+    return case((difficulty == game.UTAGE, null()), else_=is_new)
+
+
 def rated_bests(best: Any) -> Any:
     """Select readings_best's rows with their chart's constant, version and rating."""
     best = best.subquery()
@@ -62,7 +69,7 @@ def rated_bests(best: Any) -> Any:
         select(
             *list(best.c),
             Chart.constant_tenths,
-            Song.is_new,
+            frame_of(Chart.difficulty, Song.is_new).label("is_new"),
             rating_of(Chart.constant_tenths, best.c.achievement).label("rating"),
         )
         .join_from(best, Chart, Chart.id == best.c.chart_id)
@@ -100,7 +107,7 @@ def rate_bests(session: Session, chart_ids: Iterable[int]) -> None:
         select(chart.c.constant_tenths).where(chart.c.id == table.c.chart_id).scalar_subquery()
     )
     is_new = (
-        select(Song.is_new)
+        select(frame_of(chart.c.difficulty, Song.is_new))
         .join_from(chart, Song.__table__, Song.id == chart.c.song_id)
         .where(chart.c.id == table.c.chart_id)
         .scalar_subquery()

@@ -40,14 +40,16 @@ FACTORS = (
 )
 ACHIEVEMENT_CAP = 1005000
 RATING_DIVISOR = 10 * 10 * 10000 * 100
-#: Each best's chart constant and version, as the catalog gives them.
+#: Each best's chart constant and frame (by the song's version; none for a UTAGE chart,
+#: difficulty 10), as the catalog gives them.
 CHART_FIELDS = """
 UPDATE best_score SET
     constant_tenths = (
         SELECT chart.constant_tenths FROM chart WHERE chart.id = best_score.chart_id
     ),
     is_new = (
-        SELECT song.is_new FROM chart JOIN song ON song.id = chart.song_id
+        SELECT CASE WHEN chart.difficulty = 10 THEN NULL ELSE song.is_new END
+        FROM chart JOIN song ON song.id = chart.song_id
         WHERE chart.id = best_score.chart_id
     )
 """
@@ -74,8 +76,6 @@ def upgrade():
         batch.add_column(sa.Column("rating", sa.Integer(), nullable=True))
     op.execute(CHART_FIELDS)
     op.execute(RATING)
-    with op.batch_alter_table("best_score") as batch:
-        batch.alter_column("is_new", existing_type=sa.Boolean(), nullable=False)
     op.create_index(
         "ix_best_score_frame",
         "best_score",
