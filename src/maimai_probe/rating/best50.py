@@ -4,7 +4,7 @@ import functools
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from flask import Blueprint, render_template
-from sqlalchemy import bindparam, func, select, union_all
+from sqlalchemy import bindparam, func, select, true, union_all
 from sqlalchemy.orm import Session
 
 from .. import db, game
@@ -156,9 +156,13 @@ class OfficialRating(NamedTuple):
 
 
 @functools.lru_cache(maxsize=None)
-def official_statement() -> Any:
-    """Build, once per process, the query of the newest official rating."""
-    return (
+def beside_statement() -> Any:
+    """Build, once per process, the query of the newest official rating and unlinked plays.
+
+    One round trip for both: the rating and its time from the newest profile that showed
+    one, and the count of the player's plays no chart is linked to.
+    """
+    newest = (
         select(ProfileSnapshot.rating, ProfileSnapshot.observed_at)
         .where(
             ProfileSnapshot.player_id == bindparam("player_id"),
@@ -166,26 +170,27 @@ def official_statement() -> Any:
         )
         .order_by(ProfileSnapshot.observed_at.desc(), ProfileSnapshot.id.desc())
         .limit(1)
+        .subquery()
+    )
+    unlinked = (
+        select(func.count(Play.id))
+        .where(Play.player_id == bindparam("player_id"), Play.chart_id.is_(None))
+        .scalar_subquery()
+    )
+    # The count's row stands alone: the newest profile joins it, if there is one.
+    counted = select(unlinked.label("unlinked")).subquery()
+    return select(newest.c.rating, newest.c.observed_at, counted.c.unlinked).select_from(
+        counted.outerjoin(newest, true())
     )
 
 
-def official_rating(session: Session, player_id: int) -> Optional[OfficialRating]:
-    """Return the newest official rating a profile showed, and when."""
-    row = session.connection().execute(official_statement(), {"player_id": player_id}).first()
-    return None if row is None else OfficialRating(*row)
-
-
-@functools.lru_cache(maxsize=None)
-def unlinked_statement() -> Any:
-    """Build, once per process, the count of a player's plays no chart is linked to."""
-    return select(func.count(Play.id)).where(
-        Play.player_id == bindparam("player_id"), Play.chart_id.is_(None)
+def official_and_unlinked(session: Session, player_id: int) -> Tuple[Optional[OfficialRating], int]:
+    """Return the newest official rating a profile showed (and when), and the unlinked plays."""
+    rating, observed_at, unlinked = (
+        session.connection().execute(beside_statement(), {"player_id": player_id}).one()
     )
-
-
-def unlinked_plays(session: Session, player_id: int) -> int:
-    """Count the player's plays that no chart is linked to."""
-    return session.connection().execute(unlinked_statement(), {"player_id": player_id}).scalar()
+    official = None if rating is None else OfficialRating(rating, observed_at)
+    return official, unlinked
 
 
 def player_rating(session: Session, player_id: int) -> PlayerRating:
@@ -196,11 +201,8 @@ def player_rating(session: Session, player_id: int) -> PlayerRating:
 def rated(session: Session, player_id: int) -> Tuple[PlayerRating, Candidates]:
     """Compute a player's best 50, with the marks and jackets of the charts it can hold."""
     candidates = frame_candidates(session, player_id)
-    rating = PlayerRating(
-        best50(candidates.charts),
-        official_rating(session, player_id),
-        unlinked_plays(session, player_id),
-    )
+    official, unlinked = official_and_unlinked(session, player_id)
+    rating = PlayerRating(best50(candidates.charts), official, unlinked)
     return rating, candidates
 
 
