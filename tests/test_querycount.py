@@ -118,9 +118,9 @@ LINKED_PAGES = [
     ("/players/alice/plays?size={size}", 5),
     ("/players/alice/diff?size={size}", 6),
     ("/players/alice/", 11),
-    # The player, the frames' charts with their marks and jackets, the official rating with
-    # the unlinked plays (which the tabs reuse).
-    ("/players/alice/best50", 3),
+    # The player; then, in one query, the official rating and the unlinked plays (which the
+    # tabs reuse) beside the frames' charts with their marks and jackets.
+    ("/players/alice/best50", 2),
     # The player (or the catalog's version), the choices (versions and genres, levels), the
     # count, the page's songs, their charts with the player's bests, the jackets (and the
     # player's tabs).

@@ -133,8 +133,16 @@ def frame_candidates(session: Session, player_id: int) -> Candidates:
     whose constant is unknown, instead of rating every chart ever played.
     """
     rows = session.connection().execute(frames_statement(), {"player_id": player_id})
+    return read_candidates(rows)
+
+
+def read_candidates(rows: Any, start: int = 0) -> Candidates:
+    """Read the rows of frames_statement, whose columns begin at start (None: no chart)."""
     found = Candidates([], {}, Kept({}, {}, {}))
     for row in rows:
+        row = row[start:]
+        if row[0] is None:
+            continue
         chart = ChartBest(*row[:8])
         found.charts.append(chart)
         found.marks[chart.chart_id] = ChartMarks(*row[8:13])
@@ -156,11 +164,12 @@ class OfficialRating(NamedTuple):
 
 
 @functools.lru_cache(maxsize=None)
-def beside_statement() -> Any:
-    """Build, once per process, the query of the newest official rating and unlinked plays.
+def rated_statement() -> Any:
+    """Build, once per process, the best 50's query: what the page shows beside its charts.
 
-    One round trip for both: the rating and its time from the newest profile that showed
-    one, and the count of the player's plays no chart is linked to.
+    Each row: the official rating and its time from the newest profile that showed one, the
+    count of the player's plays no chart is linked to, then one chart the frames can hold
+    (frames_statement's columns, all None in the one row of a player without any).
     """
     newest = (
         select(ProfileSnapshot.rating, ProfileSnapshot.observed_at)
@@ -173,24 +182,17 @@ def beside_statement() -> Any:
         .subquery()
     )
     unlinked = (
-        select(func.count(Play.id))
+        select(func.count())  # of the index alone: count(*)
+        .select_from(Play)
         .where(Play.player_id == bindparam("player_id"), Play.chart_id.is_(None))
         .scalar_subquery()
     )
-    # The count's row stands alone: the newest profile joins it, if there is one.
+    # The count's row is always there: the newest profile, then each chart, join it if any.
     counted = select(unlinked.label("unlinked")).subquery()
-    return select(newest.c.rating, newest.c.observed_at, counted.c.unlinked).select_from(
-        counted.outerjoin(newest, true())
+    frames = frames_statement().subquery()
+    return select(newest.c.rating, newest.c.observed_at, counted.c.unlinked, *frames.c).select_from(
+        counted.outerjoin(newest, true()).outerjoin(frames, true())
     )
-
-
-def official_and_unlinked(session: Session, player_id: int) -> Tuple[Optional[OfficialRating], int]:
-    """Return the newest official rating a profile showed (and when), and the unlinked plays."""
-    rating, observed_at, unlinked = (
-        session.connection().execute(beside_statement(), {"player_id": player_id}).one()
-    )
-    official = None if rating is None else OfficialRating(rating, observed_at)
-    return official, unlinked
 
 
 def player_rating(session: Session, player_id: int) -> PlayerRating:
@@ -200,8 +202,10 @@ def player_rating(session: Session, player_id: int) -> PlayerRating:
 
 def rated(session: Session, player_id: int) -> Tuple[PlayerRating, Candidates]:
     """Compute a player's best 50, with the marks and jackets of the charts it can hold."""
-    candidates = frame_candidates(session, player_id)
-    official, unlinked = official_and_unlinked(session, player_id)
+    rows = session.connection().execute(rated_statement(), {"player_id": player_id}).all()
+    official_rating, observed_at, unlinked = rows[0][:3]
+    official = None if official_rating is None else OfficialRating(official_rating, observed_at)
+    candidates = read_candidates(rows, start=3)
     rating = PlayerRating(best50(candidates.charts), official, unlinked)
     return rating, candidates
 

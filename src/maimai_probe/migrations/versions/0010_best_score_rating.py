@@ -1,4 +1,7 @@
-"""Keep each best's chart constant, version and rating, so the best 50 reads its frames whole
+"""Keep each best's chart constant, frame and rating, and index the plays no chart is linked to
+
+The best 50 then reads each frame's best charts in order, and counts the unlinked plays
+without reading all of a player's plays.
 
 Revision ID: 0010
 Revises: 0008
@@ -81,10 +84,18 @@ def upgrade():
         "best_score",
         ["player_id", "is_new", "rating", "achievement", "constant_tenths"],
     )
+    op.create_index(
+        "ix_play_unlinked",
+        "play",
+        ["player_id"],
+        postgresql_where=sa.text("chart_id IS NULL"),
+        sqlite_where=sa.text("chart_id IS NULL"),
+    )
 
 
 def downgrade():
     """Undo this revision."""
+    op.drop_index("ix_play_unlinked", table_name="play")
     op.drop_index("ix_best_score_frame", table_name="best_score")
     with op.batch_alter_table("best_score") as batch:
         batch.drop_column("rating")
