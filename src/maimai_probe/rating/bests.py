@@ -8,6 +8,11 @@ pages the archive holds already writes none.
 
 The player's row is locked first (as bump_revision does), so two imports of one player
 bring the rows up to date one after the other, the second seeing the first one's plays.
+
+Each row also keeps its chart's constant, the frame it counts in (is_new) and the rating
+they give, so the best 50 reads each frame's best in order from an index. A catalog sync
+that changes a chart's constant or its song's version re-rates that chart's rows
+(rate_bests), in the sync's transaction.
 """
 
 from typing import Any, Iterable, Optional
