@@ -195,22 +195,22 @@ def write_manifest(make_app: Callable[[], Flask]) -> str:
     return MANIFEST
 
 
-def eager_app() -> Flask:
+def eager_app(**settings: Any) -> Flask:
     """Return an app whose blueprints are registered as they are, on a throwaway database."""
     import tempfile
 
     from . import create_app
 
     folder = tempfile.mkdtemp(prefix="maimai-probe-routes-")
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "routes-manifest-" + "x" * 32,
-            "DATABASE_URL": "sqlite:///" + os.path.join(folder, "routes.sqlite3"),
-            "AUTO_MIGRATE": False,
-            "LAZY_VIEWS": False,
-        }
-    )
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "routes-manifest-" + "x" * 32,
+        "DATABASE_URL": "sqlite:///" + os.path.join(folder, "routes.sqlite3"),
+        "AUTO_MIGRATE": False,
+        "LAZY_VIEWS": False,
+    }
+    config.update(settings)
+    return create_app(config)
 
 
 @click.command("write-routes")
