@@ -134,7 +134,7 @@ def test_only_improvements_keeps_the_plays_that_beat_the_earlier_best(client, se
 
 def test_a_days_header_says_how_the_day_moved_the_rating(client, session):
     from maimai_probe.catalog.linking import link_all
-    from maimai_probe.rating.trend import rating_trend
+    from maimai_probe.rating.rating_days import rating_trend
     from test_linking import sync
 
     alice = add_player(session, "alice")

@@ -7,19 +7,19 @@ from image_server import png
 from maimai_probe import game
 from maimai_probe.catalog.linking import link_all
 from maimai_probe.jackets.store import Target, keep
-from maimai_probe.models import Chart, Song
+from maimai_probe.models import Chart, Song, bump_revision
 from querycount import count_queries, queries_for
 
 PAGES = [
     # (URL, queries: the player, the page, the count of matching plays where shown, and for a
     # title search the catalog's signature, which tells whether the search index is current;
-    # the diff page adds the rating trend's two, for each day's rating change; every HTML page
-    # one for the tabs: whether any play is unlinked, which shows the 未对应 tab)
+    # the diff page adds the kept rating of the page's days, for each day's rating change;
+    # every HTML page one for the tabs: whether any play is unlinked, which shows the 未对应 tab)
     ("/players/alice/plays?size={size}", 4),
     ("/players/alice/plays?size={size}&before={middle}&difficulty=3&difficulty=4&fc=fc", 4),
-    ("/players/alice/diff?size={size}", 5),
-    ("/players/alice/diff?size={size}&before={middle}&title=song+1&from=2025-10-01", 6),
-    ("/players/alice/diff?size={size}&improved=1", 5),
+    ("/players/alice/diff?size={size}", 4),
+    ("/players/alice/diff?size={size}&before={middle}&title=song+1&from=2025-10-01", 5),
+    ("/players/alice/diff?size={size}&improved=1", 4),
     ("/api/players/alice/plays?size={size}", 3),
     ("/api/players/alice/plays?size={size}&after={oldest}&kind=DX", 3),
     ("/api/players/alice/diff?size={size}", 2),
@@ -51,10 +51,16 @@ def add_archive(session, count: int):
 
 
 def cost(app, client, url: str, count: int, size: int) -> int:
-    """Return how many queries a page costs, once the process has built its search index."""
+    """Return how many queries a page costs, once the process has built its search index.
+
+    The first page after a write replays the rating day by day and keeps it (see
+    test_rating_days): that page is rendered once before the one counted.
+    """
     client.get("/players/alice/plays?title=warm+up")
     middle = BASE_TIME + count // 2 * 60
-    return len(queries_for(app, client, url.format(size=size, middle=middle, oldest=BASE_TIME)))
+    page = url.format(size=size, middle=middle, oldest=BASE_TIME)
+    queries_for(app, client, page)
+    return len(queries_for(app, client, page))
 
 
 @pytest.mark.slow
@@ -73,11 +79,15 @@ def test_pages_cost_the_same_for_any_page_size_and_archive_size(app, client, ses
 
 def test_the_home_page_costs_a_constant_number_of_queries(app, client, session):
     alice = add_archive(session, 30)
+    queries_for(app, client, "/players/alice/")  # keeps the rating day by day
     first = queries_for(app, client, "/players/alice/")
     add_chart_plays(session, alice, 30, 200)
+    bump_revision(session, alice.id)  # as every write does: the kept days are replayed
+    session.commit()
+    queries_for(app, client, "/players/alice/")
     # the player, the profile, the totals (2), the newest plays, the newest records, the
-    # archive's best 50, the rating trend (2) and the tabs' unlinked plays
-    assert len(queries_for(app, client, "/players/alice/")) == len(first) == 10
+    # archive's best 50, the kept rating of the newest days and the tabs' unlinked plays
+    assert len(queries_for(app, client, "/players/alice/")) == len(first) == 9
 
 
 def test_the_chart_page_costs_six_queries(app, client, session):
@@ -114,10 +124,11 @@ def add_linked_archive(session) -> None:
 LINKED_PAGES = [
     # Each adds one query, whatever the page size: the kept jackets of what it shows. Every
     # player page adds one more for its tabs (whether any play is unlinked); the diff page the
-    # rating trend's two; the home the archive's best 50, the trend's two and the new records.
+    # kept rating of its days; the home the archive's best 50, the kept rating of the newest
+    # days and the new records.
     ("/players/alice/plays?size={size}", 5),
-    ("/players/alice/diff?size={size}", 6),
-    ("/players/alice/", 11),
+    ("/players/alice/diff?size={size}", 5),
+    ("/players/alice/", 10),
     # The player; then, in one query, the official rating and the unlinked plays (which the
     # tabs reuse) beside the frames' charts with their marks and jackets.
     ("/players/alice/best50", 2),

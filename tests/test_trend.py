@@ -10,7 +10,7 @@ from maimai_probe.importing import tokens
 from maimai_probe.models import ProfileSnapshot
 from maimai_probe.rating.best50 import player_rating
 from maimai_probe.rating.formula import ChartBest, best50
-from maimai_probe.rating.trend import TrendPoint, local_date, rating_trend, trend_points
+from maimai_probe.rating.trend import TrendPoint, local_date, replay_trend, trend_points
 from test_linking import BASE_TIME, add_play, sync
 
 DAY = 86400
@@ -107,7 +107,7 @@ def test_the_archive_trend_ends_at_the_best_50(session):
     engine = session.get_bind()
     event.listen(engine, "before_cursor_execute", count)
     try:
-        trend = rating_trend(session, player.id)
+        trend = replay_trend(session, player.id)
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(statements) == 2  # the plays, the profiles: not a query per day

@@ -310,3 +310,28 @@ class Jacket(Base):
     data = Column(LargeBinary, nullable=False)
     source = Column(Text, nullable=False)  # the URL it was fetched from
     fetched_at = Column(BigInteger, nullable=False)  # Unix time
+
+
+class RatingTrend(Base):
+    """Which revision of a player's archive the kept daily ratings (RatingDay) were replayed at.
+
+    A page reads the days only while this matches the player's revision: every write that
+    changes what the player's pages show (imports, chart choices, catalog syncs) bumps it.
+    """
+
+    __tablename__ = "rating_trend"
+
+    player_id = Column(ForeignKey("player.id", ondelete="CASCADE"), primary_key=True)
+    revision = Column(Integer, nullable=False)
+
+
+class RatingDay(Base):
+    """A player's rating at the end of a local day of play or of an imported profile."""
+
+    __tablename__ = "rating_day"
+
+    player_id = Column(ForeignKey("player.id", ondelete="CASCADE"), primary_key=True)
+    day = Column(Integer, primary_key=True, autoincrement=False)  # local days since 1970-01-01
+    rating = Column(Integer)  # None before the first play
+    official_rating = Column(Integer)  # the last profile of that day, if one was imported
+    rating_change = Column(Integer)  # since the day before with a rating; None on the first

@@ -38,6 +38,7 @@ from ..parsing.results import (
     PlayRecord,
 )
 from ..plain_text import encodable
+from ..rating.rating_days import store_days
 
 #: What an import stores, in the order it stores them.
 KINDS = ("plays", "details", "scores", "snapshots", "aliases")
@@ -283,6 +284,7 @@ def import_pages(
             files[number] = store_page(session, player.id, pages[number], now, names[number])
         link_plays(session, player.id)  # and brings the player's bests per chart in step
         bump_revision(session, player.id)
+        store_days(session, player.id)  # the rating day by day, at the revision just made
         session.commit()
     except BaseException:
         session.rollback()

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from .. import db, game
 from ..models import Play, PlayDetail, ProfileSnapshot, Score, Song
-from ..rating.trend import rating_trend
+from ..rating.rating_days import rating_trend
 from . import history
 from .home import player_or_404, player_page
 from .plotting import ChartData, Series, wall_clock

@@ -11,7 +11,8 @@ from sqlalchemy.sql import Select
 from .. import db, game
 from ..jackets.serving import show_for_plays
 from ..models import Chart, Play
-from ..rating.trend import TrendPoint, local_date, rating_trend
+from ..rating.rating_days import day_number, kept_days
+from ..rating.trend import local_date
 from . import queries
 from .home import player_or_404, player_page
 
@@ -212,17 +213,16 @@ def play_diff(row: Sequence[Any]) -> PlayDiff:
     return PlayDiff(play, earlier_plays + 1, achievement, dx_score, fc, fs, level, constant)
 
 
-def rating_changes(points: Sequence[TrendPoint]) -> Dict[str, int]:
-    """Return how much each day of play moved the rating, by local date ("2025-10-30")."""
-    changes = {}  # type: Dict[str, int]
-    previous = None  # type: Optional[int]
-    for point in points:
-        if not point.rating:  # before the first play of a catalog chart
-            continue
-        if previous is not None:
-            changes[point.date] = point.rating - previous
-        previous = point.rating
-    return changes
+def rating_changes(session: Session, player_id: int, diffs: Sequence[PlayDiff]) -> Dict[str, int]:
+    """Return how much each day of the page moved the rating, by local date ("2025-10-30")."""
+    if not diffs:
+        return {}
+    shown = {day_number(local_date(diff.play.played_at, diff.play.utc_offset)) for diff in diffs}
+    return {
+        day.date: day.rating_change
+        for day in kept_days(session, player_id, days=sorted(shown))
+        if day.rating_change is not None
+    }
 
 
 def play_days(diffs: Sequence[PlayDiff], changes: Dict[str, int]) -> List[PlayDay]:
@@ -259,7 +259,7 @@ def plays(name: str) -> str:
     )
     diffs = [play_diff(row) for row in page.rows]
     show_for_plays(session, [diff.play for diff in diffs])
-    changes = rating_changes(rating_trend(session, player.id)) if diffs else {}
+    changes = rating_changes(session, player.id, diffs)
     kept = {"improved": 1} if improved_only else {}
     return render_template(
         "diffs/plays.html",

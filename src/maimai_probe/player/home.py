@@ -193,19 +193,19 @@ def home(name: str) -> str:
     """Show a player's profile, rating and its trend, totals, newest records and plays."""
     from ..rating.best50 import chart_bests  # rating.best50 imports this module
     from ..rating.formula import best50
-    from ..rating.trend import rating_trend
+    from ..rating.rating_days import kept_days
 
     session = db.session()
     player = player_or_404(name, session)
     plays = recent_plays(session, player.id)
     show_for_plays(session, plays)
-    trend = [(p.date, p.rating) for p in rating_trend(session, player.id) if p.rating]
+    trend = [(day.date, day.rating) for day in kept_days(session, player.id, latest=TREND_DAYS)]
     return render_template(
         "players/home.html",
         player=player,
         profile=latest_profile(session, player.id),
         archive_rating=best50(chart_bests(session, player.id)).total,
-        trend=sparkline(trend[-TREND_DAYS:]),
+        trend=sparkline(trend),
         records=recent_records(session, player.id),
         totals=play_totals(session, player.id),
         plays=plays,

@@ -14,7 +14,7 @@ from ..player.api import percent
 from ..player.home import player_or_404, player_page
 from .best50 import player_rating
 from .formula import NEW_FRAME_SIZE, OLD_FRAME_SIZE, ChartBest, RatedChart
-from .trend import rating_trend
+from .rating_days import rating_trend
 
 bp = Blueprint("api_rating", __name__, url_prefix="/api")
 

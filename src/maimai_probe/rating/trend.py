@@ -62,8 +62,11 @@ def trend_points(
     return points
 
 
-def rating_trend(session: Session, player_id: int) -> List[TrendPoint]:
-    """Return the player's rating after each day of play, beside the official ratings."""
+def replay_trend(session: Session, player_id: int) -> List[TrendPoint]:
+    """Replay the player's whole archive: the rating after each day, beside the official ones.
+
+    Pages read the points rating_days kept instead; this is how they are made.
+    """
     plays = session.execute(
         select(
             Play.played_at,
