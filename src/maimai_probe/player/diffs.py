@@ -14,6 +14,7 @@ from ..models import Chart, Play
 from ..rating.rating_days import day_number, kept_days
 from ..rating.trend import local_date
 from . import queries
+from .cards import CARD_COLUMNS, CARD_WIDTH, CardPlay, play_card
 from .home import player_or_404, player_page
 
 bp = Blueprint("diffs", __name__, url_prefix="/players", template_folder="templates")
@@ -117,8 +118,12 @@ class PlayDay(NamedTuple):
         return sum(1 for diff in self.diffs if diff.improved)
 
 
-def diff_select(lateral: bool = False, improved_only: bool = False) -> Select:
+def diff_select(
+    lateral: bool = False, improved_only: bool = False, shown: Sequence[Any] = (Play,)
+) -> Select:
     """Select plays with their chart's earlier bests, by LATERAL join or correlated subqueries.
+
+    shown: what of the play to select, the Play entity or the columns of its card.
 
     Either reads the (player_id, title, kind, difficulty, played_at) index, so a page costs
     one query whatever its size and however many plays the player has. The LATERAL form
@@ -159,7 +164,7 @@ def diff_select(lateral: bool = False, improved_only: bool = False) -> Select:
             .lateral("earlier")
         )
         statement = select(
-            Play,
+            *shown,
             before.c.earlier_plays,
             before.c.previous_achievement,
             before.c.previous_dx_score,
@@ -188,7 +193,7 @@ def diff_select(lateral: bool = False, improved_only: bool = False) -> Select:
         for name in ("achievement", "dx_score", "fc", "fs")
     ]
     statement = select(
-        Play,
+        *shown,
         earlier_value(func.count(earlier.id)).scalar_subquery().label("earlier_plays"),
         values[0].scalar_subquery().label("previous_achievement"),
         values[1].scalar_subquery().label("previous_dx_score"),
@@ -202,6 +207,20 @@ def diff_select(lateral: bool = False, improved_only: bool = False) -> Select:
     return statement
 
 
+#: diff_select's statements by (lateral, improved_only, card columns or the Play entity): built
+#: once per process, as building one costs more than compiling it does from SQLAlchemy's cache.
+_DIFF_SELECTS = {}  # type: Dict[Tuple[bool, bool, bool], Select]
+
+
+def card_diff_select(lateral: bool, improved_only: bool) -> Select:
+    """Return diff_select of the card's columns, built once per process."""
+    key = (lateral, improved_only, True)
+    statement = _DIFF_SELECTS.get(key)
+    if statement is None:
+        statement = _DIFF_SELECTS[key] = diff_select(lateral, improved_only, CARD_COLUMNS)
+    return statement
+
+
 def lateral_joins(session: Session) -> bool:
     """Tell whether the session's database has LATERAL joins (PostgreSQL; SQLite has not)."""
     return session.get_bind().dialect.name == "postgresql"
@@ -210,6 +229,13 @@ def lateral_joins(session: Session) -> bool:
 def play_diff(row: Sequence[Any]) -> PlayDiff:
     """Turn a row of diff_select() into a PlayDiff."""
     play, earlier_plays, achievement, dx_score, fc, fs, level, constant = row[:8]
+    return PlayDiff(play, earlier_plays + 1, achievement, dx_score, fc, fs, level, constant)
+
+
+def card_diff(row: Sequence[Any]) -> PlayDiff:
+    """Turn a row of diff_select(shown=CARD_COLUMNS) into a PlayDiff of a CardPlay."""
+    earlier_plays, achievement, dx_score, fc, fs, level, constant = row[CARD_WIDTH:]
+    play = CardPlay._make(row[:CARD_WIDTH])
     return PlayDiff(play, earlier_plays + 1, achievement, dx_score, fc, fs, level, constant)
 
 
@@ -251,13 +277,13 @@ def plays(name: str) -> str:
     improved_only = improved_only_asked()
     page = queries.fetch_page(
         session,
-        diff_select(lateral_joins(session), improved_only),
+        card_diff_select(lateral_joins(session), improved_only),
         player.id,
         wanted.filters,
         wanted.cursor,
         wanted.size,
     )
-    diffs = [play_diff(row) for row in page.rows]
+    diffs = [card_diff(row) for row in page.rows]
     show_for_plays(session, [diff.play for diff in diffs])
     changes = rating_changes(session, player.id, diffs)
     kept = {"improved": 1} if improved_only else {}
@@ -266,6 +292,7 @@ def plays(name: str) -> str:
         player=player,
         wanted=wanted,
         diffs=diffs,
+        play_card=play_card,
         days=play_days(diffs, changes),
         improved=sum(1 for diff in diffs if diff.improved),
         improved_only=improved_only,

@@ -74,6 +74,9 @@ def player_or_404(name: str, session: Optional[Session] = None) -> Player:
         abort(404, description="找不到玩家「%s」。" % name[:32].replace("\x00", ""))
     session = session or db.session()
     fields = g.get(_READ_ROWS, {}).pop(name, None)
+    if fields is None:  # no page cache looked first: the same light read
+        row = db.database().read_row(PLAYER_ROW, name=name)
+        fields = dict(zip(PLAYER_FIELDS, row)) if row is not None else None
     if fields is not None:
         # As if the session had loaded it: persistent, clean, and no second read.
         player = Player(**fields)
@@ -194,6 +197,7 @@ def home(name: str) -> str:
     from ..rating.best50 import chart_bests  # rating.best50 imports this module
     from ..rating.formula import best50
     from ..rating.rating_days import kept_days
+    from .cards import play_card
 
     session = db.session()
     player = player_or_404(name, session)
@@ -203,6 +207,7 @@ def home(name: str) -> str:
     return render_template(
         "players/home.html",
         player=player,
+        play_card=play_card,
         profile=latest_profile(session, player.id),
         archive_rating=best50(chart_bests(session, player.id)).total,
         trend=sparkline(trend),

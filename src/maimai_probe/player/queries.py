@@ -369,8 +369,8 @@ def fetch_page(
 ) -> PlayPage:
     """Run one page of a select over Play, newest first, in one query (two on the last page).
 
-    The select's first column must be the Play entity. Keyset pagination on the unique
-    (player_id, played_at) index: a page stays the same while newer plays arrive.
+    The select's first column must be the Play entity or its played_at. Keyset pagination on
+    the unique (player_id, played_at) index: a page stays the same while newer plays arrive.
     """
     statement = player_plays(statement, player_id, filters).limit(size + 1)
     if cursor.after is not None:
@@ -380,7 +380,7 @@ def fetch_page(
         if len(rows) > size:
             rows = rows[:size]
             rows.reverse()
-            return PlayPage(rows, newer=rows[0][0].played_at, older=rows[-1][0].played_at)
+            return PlayPage(rows, newer=played_at(rows[0]), older=played_at(rows[-1]))
         # Nothing newer beyond this page: show the newest page, so it is always full.
         cursor = Cursor()
     if cursor.before is not None:
@@ -393,9 +393,15 @@ def fetch_page(
     return PlayPage(
         rows,
         # A page reached by ?before= came from newer plays; the newest page has none.
-        newer=rows[0][0].played_at if cursor.before is not None else None,
-        older=rows[-1][0].played_at if more else None,
+        newer=played_at(rows[0]) if cursor.before is not None else None,
+        older=played_at(rows[-1]) if more else None,
     )
+
+
+def played_at(row: Any) -> int:
+    """Return the play time of a row whose first column is a Play or its played_at."""
+    first = row[0]
+    return first if isinstance(first, int) else first.played_at
 
 
 def count_plays(session: Session, player_id: int, filters: PlayFilters) -> int:
