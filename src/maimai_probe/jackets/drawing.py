@@ -1,5 +1,6 @@
 """Draw a chart's kept jacket, or a placeholder in its difficulty's colour, in any template."""
 
+import functools
 from typing import Dict, NamedTuple, Optional
 
 from flask import Flask, g, url_for
@@ -44,13 +45,36 @@ def draw(
     size: int = 56,
 ) -> Markup:
     """Return a chart's kept jacket, or a placeholder in its difficulty's colour."""
-    digest = g.get("jackets", NOTHING_KEPT).digest(name, song, chart)
+    return draw_from(kept_jackets(), title, difficulty, name, song, chart, size)
+
+
+def kept_jackets() -> Kept:
+    """Return the jackets this request's view found kept."""
+    return g.get("jackets", NOTHING_KEPT)
+
+
+def draw_from(
+    found: Kept,
+    title: str,
+    difficulty: Optional[int] = None,
+    name: Optional[str] = None,
+    song: Optional[int] = None,
+    chart: Optional[int] = None,
+    size: int = 56,
+) -> Markup:
+    """Draw a jacket from jackets found kept: for a page of cards, looked up once."""
+    digest = found.digest(name, song, chart)
     if digest:
         # Markup's % would escape each argument: here the URL is escaped, the rest integers.
         url = escape(jacket_url(digest))
         return Markup(IMAGE % (url, int(size), int(size)))  # noqa: S704 - escaped above
     slug = game.DIFFICULTY_SLUGS.get(difficulty, "none") if difficulty is not None else "none"
-    initial = (title or "?").strip()[:1] or "?"
+    return _placeholder(slug, (title or "?").strip()[:1] or "?")
+
+
+@functools.lru_cache(maxsize=4096)
+def _placeholder(slug: str, initial: str) -> Markup:
+    """Return the placeholder of a title's initial in a difficulty's colour; they repeat."""
     return Markup('<span class="jacket jacket-none diff-%s" aria-hidden="true">%s</span>') % (
         slug,
         escape(initial),

@@ -8,6 +8,7 @@ formatted with %d, which cannot hold markup. The views hand play_card to their t
 """
 
 import datetime
+import functools
 from typing import Any, NamedTuple, Optional
 
 from markupsafe import Markup, escape
@@ -106,8 +107,9 @@ DIFF_VALUES = (
 )
 
 
-def _text(value: Any) -> str:
-    """Return a value escaped for HTML, as Jinja's autoescape would write it."""
+@functools.lru_cache(maxsize=8192)
+def _text(value: str) -> str:
+    """Return text escaped for HTML, as Jinja's autoescape writes it; titles come up again."""
     return str(escape(value))
 
 
