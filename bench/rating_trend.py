@@ -5,6 +5,7 @@
 The catalog is the shared Diving-Fish music_data when present, else a made-up one of the
 same size. Plays fall on random EXPERT, MASTER and Re:MASTER charts over the days, with
 achievements that rise as the months go by. Each timing includes its database queries.
+Pages read the days an import kept (rating.rating_days); the last rows time that.
 """
 
 import argparse
@@ -22,7 +23,8 @@ from maimai_probe.catalog import linking, sync
 from maimai_probe.importing import tokens
 from maimai_probe.models import Chart, Play, Song
 from maimai_probe.rating.best50 import player_rating
-from maimai_probe.rating.trend import rating_trend, trend_points
+from maimai_probe.rating.rating_days import kept_days, store_days
+from maimai_probe.rating.trend import replay_trend, trend_points
 
 START = 1727712000  # 2024-10-01 00:00 China time
 
@@ -92,7 +94,7 @@ def main() -> None:
             linking.link_all(session, player.id)
             session.commit()
 
-            points = rating_trend(session, player.id)
+            points = replay_trend(session, player.id)
             plays = session.execute(
                 select(
                     Play.played_at,
@@ -107,10 +109,23 @@ def main() -> None:
                 .join(Song, Chart.song_id == Song.id)
                 .order_by(Play.played_at)
             ).all()
+            store_days(session, player.id)
+            session.commit()
+            page_days = [day.day for day in kept_days(session, player.id)[-7:]]
             rows = [
-                ("rating_trend (queries + one pass)", lambda: rating_trend(session, player.id)),
+                ("rating_trend (queries + one pass)", lambda: replay_trend(session, player.id)),
                 ("trend_points (the pass alone)", lambda: trend_points(plays, [])),
                 ("best 50 (query + frames)", lambda: player_rating(session, player.id)),
+                # What pages pay now: the days kept by the import, read in one query.
+                ("store_days (import: replay and keep)", lambda: store_days(session, player.id)),
+                (
+                    "kept_days (a diff page's 7 days)",
+                    lambda: kept_days(session, player.id, page_days),
+                ),
+                (
+                    "kept_days (the home's 60 newest)",
+                    lambda: kept_days(session, player.id, latest=60),
+                ),
             ]
             print(
                 "%d plays (%d linked) over %d days, %d trend points, final rating %s"
