@@ -4,7 +4,7 @@ import hashlib
 import re
 from typing import Iterable, List, NamedTuple, Optional
 
-from sqlalchemy import and_, func, null, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import game
@@ -92,6 +92,29 @@ def keep(session: Session, target: Target, data: bytes, now: int) -> Jacket:
     return jacket
 
 
+#: The kept jackets of some image names, songs and charts (an empty list matches nothing):
+#: one row per kept jacket and each of the charts of its song asked for. Built once, so
+#: SQLAlchemy keeps its cache key; the lists go in as expanding parameters.
+KEPT_SELECT = (
+    select(Jacket.name, Jacket.song_id, Jacket.digest, Chart.id)
+    .outerjoin(
+        Chart,
+        and_(
+            Chart.song_id == Jacket.song_id,
+            Chart.id.in_(bindparam("charts", expanding=True)),
+        ),
+    )
+    .where(
+        or_(
+            Jacket.name.in_(bindparam("names", expanding=True)),
+            Jacket.song_id.in_(bindparam("songs", expanding=True)),
+            Chart.id.isnot(None),
+        )
+    )
+    .order_by(Jacket.id)
+)
+
+
 def kept(
     session: Session,
     names: Iterable[Optional[str]] = (),
@@ -104,22 +127,9 @@ def kept(
     charts = sorted({chart for chart in charts if chart is not None})
     if not (names or songs or charts):
         return NOTHING_KEPT
-    wanted = []
-    if names:
-        wanted.append(Jacket.name.in_(names))
-    if songs:
-        wanted.append(Jacket.song_id.in_(songs))
-    if charts:
-        # One row per kept jacket and each of the page's charts of its song.
-        statement = select(Jacket.name, Jacket.song_id, Jacket.digest, Chart.id).outerjoin(
-            Chart, and_(Chart.song_id == Jacket.song_id, Chart.id.in_(charts))
-        )
-        wanted.append(Chart.id.isnot(None))
-    else:
-        statement = select(Jacket.name, Jacket.song_id, Jacket.digest, null())
     found = Kept({}, {}, {})
     for name, song_id, digest, chart_id in session.execute(
-        statement.where(or_(*wanted)).order_by(Jacket.id)
+        KEPT_SELECT, {"names": names, "songs": songs, "charts": charts}
     ):
         found.by_name[name] = digest
         if song_id is not None:

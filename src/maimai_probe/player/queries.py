@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 from urllib.parse import urlencode
 
 from flask import abort, current_app, request, url_for
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -372,10 +372,9 @@ def fetch_page(
     The select's first column must be the Play entity or its played_at. Keyset pagination on
     the unique (player_id, played_at) index: a page stays the same while newer plays arrive.
     """
-    statement = player_plays(statement, player_id, filters).limit(size + 1)
     if cursor.after is not None:
         rows = session.execute(
-            statement.where(Play.played_at > cursor.after).order_by(Play.played_at.asc())
+            *page_query(statement, player_id, filters, size, "after", cursor.after)
         ).all()
         if len(rows) > size:
             rows = rows[:size]
@@ -384,8 +383,10 @@ def fetch_page(
         # Nothing newer beyond this page: show the newest page, so it is always full.
         cursor = Cursor()
     if cursor.before is not None:
-        statement = statement.where(Play.played_at < cursor.before)
-    rows = session.execute(statement.order_by(Play.played_at.desc())).all()
+        query = page_query(statement, player_id, filters, size, "before", cursor.before)
+    else:
+        query = page_query(statement, player_id, filters, size, "newest")
+    rows = session.execute(*query).all()
     more = len(rows) > size
     rows = rows[:size]
     if not rows:
@@ -398,6 +399,50 @@ def fetch_page(
     )
 
 
+#: Pages without filters, the most asked for, by (select, direction): each built once, with
+#: the player, cursor and size as parameters. A statement SQLAlchemy has seen keeps its
+#: cache key; building one anew per request cost more than running it.
+_UNFILTERED = {}  # type: Dict[Tuple[int, str], Tuple[Select, Select]]
+
+
+def page_query(
+    statement: Select,
+    player_id: int,
+    filters: PlayFilters,
+    size: int,
+    direction: str,
+    cursor: Optional[int] = None,
+) -> Tuple[Select, Dict[str, Any]]:
+    """Return one page's select and its parameters: newest first, "before" or "after" a time."""
+    parameters = {"player_id": player_id, "cursor": cursor, "rows": size + 1}
+    if filters.is_active():
+        narrowed = player_plays(statement, player_id, filters)
+        return _paged(narrowed, direction, cursor, size + 1), {}
+    built = _UNFILTERED.get((id(statement), direction))
+    if built is None or built[0] is not statement:
+        if len(_UNFILTERED) > 64:  # selects built per request (the API's) come and go
+            _UNFILTERED.clear()
+        narrowed = statement.where(Play.player_id == bindparam("player_id"))
+        paged = _paged(narrowed, direction, bindparam("cursor"), bindparam("rows"))
+        built = _UNFILTERED[id(statement), direction] = (statement, paged)
+    if cursor is None:
+        del parameters["cursor"]
+    return built[1], parameters
+
+
+def _paged(statement: Select, direction: str, cursor: Any, rows: Any) -> Select:
+    """Order and limit a select over Play for a page in one direction."""
+    if direction == "after":
+        return statement.where(Play.played_at > cursor).order_by(Play.played_at.asc()).limit(rows)
+    if direction == "before":
+        statement = statement.where(Play.played_at < cursor)
+    return statement.order_by(Play.played_at.desc()).limit(rows)
+
+
+#: A player's plays counted, for pages without filters.
+COUNT_ALL = select(func.count()).select_from(Play).where(Play.player_id == bindparam("player_id"))
+
+
 def played_at(row: Any) -> int:
     """Return the play time of a row whose first column is a Play or its played_at."""
     first = row[0]
@@ -407,6 +452,8 @@ def played_at(row: Any) -> int:
 def count_plays(session: Session, player_id: int, filters: PlayFilters) -> int:
     """Count a player's plays that pass the filters."""
     # count(*) counts rows from the index alone; count(play.id) reads each row's id too.
+    if not filters.is_active():
+        return session.execute(COUNT_ALL, {"player_id": player_id}).scalar_one()
     statement = player_plays(select(func.count()).select_from(Play), player_id, filters)
     return session.execute(statement).scalar_one()
 

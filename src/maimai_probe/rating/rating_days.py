@@ -9,10 +9,10 @@ reads them as they are.
 """
 
 import datetime
-from typing import Iterable, List, NamedTuple, Optional, Sequence
+from typing import Any, Iterable, List, NamedTuple, Optional, Sequence
 
 from flask import has_app_context
-from sqlalchemy import and_, delete, insert, select
+from sqlalchemy import and_, bindparam, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -103,20 +103,19 @@ def replayed_days(session: Session, player_id: int) -> List[DayRating]:
         writer.close()
 
 
-def kept_days(
-    session: Session,
-    player_id: int,
-    days: Optional[Sequence[int]] = None,
-    latest: Optional[int] = None,
-) -> List[DayRating]:
-    """Return a player's days, oldest first, in one query while they are current.
+#: kept_days' statements by shape, built once: SQLAlchemy keeps a seen statement's cache key.
+_SELECTS = {}  # type: Dict[str, Any]
 
-    days: only these day numbers; latest: only the newest days with a rating, this many.
-    """
+
+def _kept_days_select(shape: str) -> Any:
+    """Return the select of a player's revision, the kept one and days: all, some, the newest."""
+    statement = _SELECTS.get(shape)
+    if statement is not None:
+        return statement
     conditions = [RatingDay.player_id == Player.id]  # type: List[Any]
-    if days is not None:
-        conditions.append(RatingDay.day.in_(sorted(set(days))))
-    if latest is not None:
+    if shape == "days":
+        conditions.append(RatingDay.day.in_(bindparam("days", expanding=True)))
+    if shape == "latest":
         conditions.append(RatingDay.rating > 0)
     statement = (
         select(
@@ -130,13 +129,33 @@ def kept_days(
         .select_from(Player)
         .outerjoin(RatingTrend, RatingTrend.player_id == Player.id)
         .outerjoin(RatingDay, and_(*conditions))
-        .where(Player.id == player_id)
+        .where(Player.id == bindparam("player_id"))
     )
-    if latest is not None:
-        statement = statement.order_by(RatingDay.day.desc()).limit(latest)
+    if shape == "latest":
+        statement = statement.order_by(RatingDay.day.desc()).limit(bindparam("latest"))
     else:
         statement = statement.order_by(RatingDay.day)
-    rows = session.execute(statement).all()
+    _SELECTS[shape] = statement
+    return statement
+
+
+def kept_days(
+    session: Session,
+    player_id: int,
+    days: Optional[Sequence[int]] = None,
+    latest: Optional[int] = None,
+) -> List[DayRating]:
+    """Return a player's days, oldest first, in one query while they are current.
+
+    days: only these day numbers; latest: only the newest days with a rating, this many.
+    """
+    shape = "days" if days is not None else "latest" if latest is not None else "all"
+    parameters = {"player_id": player_id}  # type: Dict[str, Any]
+    if days is not None:
+        parameters["days"] = sorted(set(days))
+    if latest is not None:
+        parameters["latest"] = latest
+    rows = session.execute(_kept_days_select(shape), parameters).all()
     if rows and rows[0][0] == rows[0][1]:
         found = [DayRating(*row[2:]) for row in rows if row[2] is not None]
         return found[::-1] if latest is not None else found

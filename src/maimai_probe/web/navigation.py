@@ -22,16 +22,26 @@ PLAYER_TABS = (
 UNMATCHED_TAB = ("unmatched.list", "未对应")
 
 
+#: The query of has_unmatched, built on first use (with SQLAlchemy) and kept: a statement
+#: SQLAlchemy has seen keeps its cache key, one built anew costs as much as running it.
+_UNMATCHED = []  # type: List[Any]
+
+
 def has_unmatched(player: Any) -> bool:
     """Tell whether any of the player's plays has no chart linked, once per request."""
     known = g.setdefault("_has_unmatched", {})
     if player.id not in known:
-        from sqlalchemy import exists, select  # with the first page, not with the app
+        if not _UNMATCHED:
+            from sqlalchemy import bindparam, exists, select  # with the first page
 
-        from ..models import Play
+            from ..models import Play
 
-        statement = select(exists().where(Play.player_id == player.id, Play.chart_id.is_(None)))
-        known[player.id] = bool(db.session().execute(statement).scalar())
+            unlinked = exists().where(
+                Play.player_id == bindparam("player_id"), Play.chart_id.is_(None)
+            )
+            _UNMATCHED.append(select(unlinked))
+        found = db.session().execute(_UNMATCHED[0], {"player_id": player.id}).scalar()
+        known[player.id] = bool(found)
     return known[player.id]
 
 
