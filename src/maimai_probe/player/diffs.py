@@ -14,7 +14,7 @@ from ..models import Chart, Play
 from ..rating.rating_days import day_number, kept_days
 from ..rating.trend import local_date
 from . import queries
-from .cards import CARD_COLUMNS, CARD_WIDTH, CardPlay, play_card
+from .cards import CARD_COLUMNS, CARD_WIDTH, CardPlay, play_cards
 from .home import player_or_404, player_page
 
 bp = Blueprint("diffs", __name__, url_prefix="/players", template_folder="templates")
@@ -292,7 +292,7 @@ def plays(name: str) -> str:
         player=player,
         wanted=wanted,
         diffs=diffs,
-        play_card=play_card,
+        play_cards=play_cards,
         days=play_days(diffs, changes),
         improved=sum(1 for diff in diffs if diff.improved),
         improved_only=improved_only,

@@ -11,7 +11,7 @@ from ..jackets.serving import show_for_plays
 from ..models import Chart, Play
 from ..rating.trend import local_date
 from . import queries
-from .cards import CARD_COLUMNS, CARD_WIDTH, CardPlay, play_card
+from .cards import CARD_COLUMNS, CARD_WIDTH, CardPlay, play_cards
 from .home import player_or_404, player_page
 
 bp = Blueprint("records", __name__, url_prefix="/players", template_folder="templates")
@@ -77,7 +77,7 @@ def plays(name: str) -> str:
         player=player,
         wanted=wanted,
         plays=plays,
-        play_card=play_card,
+        play_cards=play_cards,
         days=by_day(shown),
         applied=queries.applied_filters(wanted.filters),
         total=queries.count_plays(session, player.id, wanted.filters),

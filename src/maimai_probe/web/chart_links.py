@@ -71,11 +71,16 @@ def chart_url(
 
     url_for builds the path once per request and page; each link adds only its query string.
     """
+    return chart_path(player_name, endpoint) + "?" + chart_query(title, kind, difficulty)
+
+
+def chart_path(player_name: str, endpoint: str = "history.chart") -> str:
+    """Return the path of a player's chart pages, built by url_for once per request."""
     paths = g.setdefault("_chart_paths", {})
     path = paths.get((endpoint, player_name))
     if path is None:
         path = paths[endpoint, player_name] = url_for(endpoint, name=player_name)
-    return path + "?" + chart_query(title, kind, difficulty)
+    return path
 
 
 #: The song id and difficulty url_for is asked for once, to find where a link names them.
