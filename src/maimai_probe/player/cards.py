@@ -139,9 +139,9 @@ def diff_line(diff: Any) -> str:
     """Return the line under a card: the play against the chart's earlier best."""
     play = diff.play
     values = ""
-    if not diff.first_play:
-        delta = diff.achievement_delta
-        dx_delta = diff.dx_score_delta
+    if diff.previous_achievement is not None:
+        delta = play.achievement - diff.previous_achievement
+        dx_delta = play.dx_score - diff.previous_dx_score
         values = DIFF_VALUES % (
             game.achievement_text(diff.previous_achievement),
             game.achievement_text(play.achievement),
@@ -159,10 +159,10 @@ def diff_line(diff: Any) -> str:
             if diff.rank_up
             else "",
             '<span class="diff-mark">首次 %s</span>' % game.FC_LABELS.get(play.fc, "")
-            if diff.new_fc
+            if play.fc > diff.previous_fc
             else "",
             '<span class="diff-mark">首次 %s</span>' % game.FS_LABELS.get(play.fs, "")
-            if diff.new_fs
+            if play.fs > diff.previous_fs
             else "",
         )
     outcome = diff.outcome

@@ -78,8 +78,13 @@ class PlayDiff(NamedTuple):
     @property
     def improved(self) -> bool:
         """Tell whether this play beat the earlier best in anything."""
-        return not self.first_play and (
-            self.achievement_delta > 0 or self.dx_score_delta > 0 or self.new_fc or self.new_fs
+        # From the fields, not the properties above: a page asks this of every play thrice.
+        play = self.play
+        return self.previous_achievement is not None and (
+            play.achievement > self.previous_achievement
+            or play.dx_score > self.previous_dx_score
+            or play.fc > self.previous_fc
+            or play.fs > self.previous_fs
         )
 
     @property
@@ -96,13 +101,15 @@ class PlayDiff(NamedTuple):
         A record beat the earlier best achievement; a dx-record beat only the DX score or a
         mark; a drop fell short of the earlier best achievement and beat nothing.
         """
-        if self.first_play:
+        previous = self.previous_achievement
+        if previous is None:
             return "first"
-        if self.achievement_delta > 0:
+        achievement = self.play.achievement
+        if achievement > previous:
             return "record"
         if self.improved:
             return "dx-record"
-        return "drop" if self.achievement_delta < 0 else "same"
+        return "drop" if achievement < previous else "same"
 
 
 class PlayDay(NamedTuple):
