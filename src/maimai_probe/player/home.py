@@ -74,9 +74,6 @@ def player_or_404(name: str, session: Optional[Session] = None) -> Player:
         abort(404, description="找不到玩家「%s」。" % name[:32].replace("\x00", ""))
     session = session or db.session()
     fields = g.get(_READ_ROWS, {}).pop(name, None)
-    if fields is None:  # no page cache looked first: the same light read
-        row = db.database().read_row(PLAYER_ROW, name=name)
-        fields = dict(zip(PLAYER_FIELDS, row)) if row is not None else None
     if fields is not None:
         # As if the session had loaded it: persistent, clean, and no second read.
         player = Player(**fields)
