@@ -2,7 +2,7 @@
 
 from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, abort, g, has_request_context, render_template, request
 from sqlalchemy import bindparam, case, distinct, func, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -74,6 +74,12 @@ def player_or_404(name: str, session: Optional[Session] = None) -> Player:
         abort(404, description="找不到玩家「%s」。" % name[:32].replace("\x00", ""))
     session = session or db.session()
     fields = g.get(_READ_ROWS, {}).pop(name, None)
+    if fields is None and has_request_context() and request.method in db.READING_METHODS:
+        # No page cache read it first: the same row through the session, not an ORM load.
+        row = session.execute(PLAYER_ROW, {"name": name}).first()
+        if row is None:
+            abort(404, description="找不到玩家「%s」。" % name)
+        fields = dict(zip(PLAYER_FIELDS, row))
     if fields is not None:
         # As if the session had loaded it: persistent, clean, and no second read.
         player = Player(**fields)
