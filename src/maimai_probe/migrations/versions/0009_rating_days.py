@@ -1,7 +1,7 @@
 """Keep each player's rating day by day, replayed once per revision of the archive
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-04
 """
 
@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0008"
+# After 0010, which reached main first: a database already at 0010 must still get these tables.
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
