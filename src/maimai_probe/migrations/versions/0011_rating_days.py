@@ -1,6 +1,6 @@
 """Keep each player's rating day by day, replayed once per revision of the archive
 
-Revision ID: 0009
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-04
 """
@@ -8,8 +8,7 @@ Create Date: 2026-12-04
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-# After 0010, which reached main first: a database already at 0010 must still get these tables.
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
