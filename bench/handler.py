@@ -631,7 +631,7 @@ def web_vs_event(quick: bool, python36: str) -> common.Table:
             )
         )
         kinds = (
-            ("Web function: waitress (python -m web_function)", ["-m", "web_function"]),
+            ("Web function: waitress (src/web_function.py)", ["-m", "web_function"]),
             ("event function: handler behind a stdlib HTTP front", [front]),
         )
         rows = []
