@@ -17,7 +17,14 @@ from .. import game
 from ..jackets.drawing import Kept, draw_from, kept_jackets
 from ..models import Play
 from ..web.chart_links import chart_path, chart_query
-from ..web.formatting import signed, signed_achievement, thousands, time_zone, trend
+from ..web.formatting import (
+    mark_spans,
+    signed,
+    signed_achievement,
+    thousands,
+    time_zone,
+    trend,
+)
 
 
 class CardPlay(NamedTuple):
@@ -121,14 +128,7 @@ def _marks(play: Any) -> tuple:
         if stars
         else "",
         NEW_DX_RECORD if play.dx_score_new_record else "",
-        '<span class="mark fc-%s">%s</span>'
-        % (game.FC_CODES[play.fc], game.FC_LABELS.get(play.fc, ""))
-        if play.fc
-        else "",
-        '<span class="mark fs-%s">%s</span>'
-        % (game.FS_CODES[play.fs], game.FS_LABELS.get(play.fs, ""))
-        if play.fs
-        else "",
+        *mark_spans(play.fc, play.fs),
         '<span class="place place-%d">第 %d 名</span>' % (play.place, play.place)
         if play.place
         else "",

@@ -15,7 +15,7 @@ from .. import game
 from ..jackets.drawing import draw
 from ..web.chart_links import catalog_chart_url, chart_url
 from ..web.escaping import text
-from ..web.formatting import thousands
+from ..web.formatting import mark_spans, thousands
 
 #: A card: its jacket and place, title, achievement and rank, marks and next step.
 CARD = (
@@ -92,13 +92,6 @@ def _marks(mark: Any) -> str:
     """Return a card's FC and FS marks and its DX score with stars."""
     stars = mark.dx_stars
     return "%s%s%s" % (
-        '<span class="mark fc-%s">%s</span>'
-        % (game.FC_CODES[mark.fc], game.FC_LABELS.get(mark.fc, ""))
-        if mark.fc
-        else "",
-        '<span class="mark fs-%s">%s</span>'
-        % (game.FS_CODES[mark.fs], game.FS_LABELS.get(mark.fs, ""))
-        if mark.fs
-        else "",
+        *mark_spans(mark.fc, mark.fs),
         DX_SCORE % (thousands(mark.dx_score), STARS % (stars, "★" * stars) if stars else ""),
     )

@@ -57,6 +57,18 @@ def trend(delta: Optional[int]) -> str:
     return "up" if delta > 0 else "down"
 
 
+def mark_spans(fc: int, fs: int) -> tuple:
+    """Return the FC and FS mark spans of a card ('' where it has none), as the cards write them."""
+    return (
+        '<span class="mark fc-%s">%s</span>' % (game.FC_CODES[fc], game.FC_LABELS.get(fc, ""))
+        if fc
+        else "",
+        '<span class="mark fs-%s">%s</span>' % (game.FS_CODES[fs], game.FS_LABELS.get(fs, ""))
+        if fs
+        else "",
+    )
+
+
 def init_app(app: Flask) -> None:
     """Give templates the filters and the game's vocabulary."""
     app.jinja_env.filters.update(
