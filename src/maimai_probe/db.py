@@ -29,6 +29,8 @@ READING_METHODS = frozenset(("GET", "HEAD", "OPTIONS"))
 #: How much longer than the server's statement timeout the client waits for an answer, so a
 #: slow statement ends with the server's clear error and only a silent server hits the deadline.
 ANSWER_MARGIN_MS = 1000
+#: Statements compiled for raw reads kept at most; past it the dictionary starts again.
+MAX_PREPARED = 256
 
 
 class UnstorableText(ValueError):
@@ -122,16 +124,46 @@ class Database:
         raises SQLAlchemy's OperationalError, as a session would. Values come as the driver
         gives them, without SQLAlchemy's type processing: read plain columns only.
         """
+        rows = self._read(statement, parameters, one=True, quiet=True)
+        return rows[0] if rows else None
+
+    def read_rows(self, statement: Any, **parameters: Any) -> List[Tuple[Any, ...]]:
+        """Return every row of a read on a pooled connection, as read_row reads its one.
+
+        For the pages a visitor waits for: statements built once, read without a session or
+        SQLAlchemy's rows. Values come as the driver gives them (a boolean is 0 or 1 on
+        SQLite); a failed read raises SQLAlchemy's DBAPIError, as a session would.
+        """
+        return self._read(statement, parameters, one=False, quiet=False)
+
+    def _prepared(self, statement: Any) -> Tuple[Any, Dict[str, Any]]:
+        """Return a statement compiled for the reading engine, with its parameters' defaults."""
+        prepared = self._compiled.get(statement)
+        if prepared is None:
+            compiled = statement.compile(dialect=self.reading_engine.dialect)
+            if "POSTCOMPILE" in compiled.string:
+                raise ValueError("a raw read cannot expand parameters: %s" % compiled.string)
+            if len(self._compiled) >= MAX_PREPARED:  # statements built per request come and go
+                self._compiled.clear()
+            defaults = {
+                name: parameter.effective_value
+                for parameter, name in compiled.bind_names.items()
+                if not parameter.required
+            }
+            prepared = self._compiled[statement] = (compiled, defaults)
+        return prepared
+
+    def _read(
+        self, statement: Any, parameters: Dict[str, Any], one: bool, quiet: bool
+    ) -> List[Tuple[Any, ...]]:
+        """Run a prepared statement on a raw pooled connection and fetch one row or all."""
         start_request_deadline(self)
-        compiled = self._compiled.get(statement)
-        if compiled is None:
-            compiled = self._compiled[statement] = statement.compile(
-                dialect=self.reading_engine.dialect
-            )
+        compiled, defaults = self._prepared(statement)
+        merged = dict(defaults, **parameters) if defaults else parameters
         if compiled.positional:
-            values = tuple(parameters[name] for name in compiled.positiontup)  # type: Any
+            values = tuple(merged[name] for name in compiled.positiontup)  # type: Any
         else:
-            values = parameters
+            values = merged
         for listener in self.read_listeners:
             listener(compiled.string)
         from sqlalchemy.exc import DBAPIError
@@ -147,21 +179,25 @@ class Database:
             cursor = connection.cursor()
             try:
                 cursor.execute(compiled.string, values)
-                row = cursor.fetchone()
+                if one:
+                    row = cursor.fetchone()
+                    rows = [tuple(row)] if row is not None else []
+                else:
+                    rows = cursor.fetchall()  # tuples from both drivers
             finally:
                 cursor.close()
         except dbapi_error as error:
             connection.invalidate()
             from .answer_deadline import NoAnswer  # psycopg2's, so only when a read failed
 
-            if isinstance(error, NoAnswer):  # the ordinary way would wait as long again
+            if not quiet or isinstance(error, NoAnswer):  # the ordinary way would wait again
                 raise DBAPIError.instance(
                     compiled.string, values, error, dbapi_error, connection_invalidated=True
                 ) from error
-            return None
+            return []
         finally:
             connection.close()
-        return tuple(row) if row is not None else None
+        return rows
 
     def engines(self) -> List["Engine"]:
         """Return the engines: the one that writes, and the one that reads when it differs."""
