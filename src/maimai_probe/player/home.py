@@ -1,6 +1,6 @@
 """A player's home: the latest profile, what the archive holds, the newest plays."""
 
-from typing import Any, Callable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, List, NamedTuple, NoReturn, Optional, Sequence, Tuple
 
 from flask import Blueprint, abort, g, has_request_context, render_template, request
 from sqlalchemy import bindparam, case, distinct, func, select
@@ -36,9 +36,20 @@ class PlayTotals(NamedTuple):
     sss_charts: int = 0  # charts with SSS or better
 
 
+class PlayerRow(NamedTuple):
+    """A player's row as pages that only read show it: no ORM object, no session."""
+
+    id: int
+    name: str
+    token_hash: Optional[str]
+    created_at: int
+    revision: int
+
+
 #: A player's row, read without a session before a kept page is looked for.
-PLAYER_ROW = select(*Player.__table__.columns).where(Player.name == bindparam("name"))
-PLAYER_FIELDS = tuple(PLAYER_ROW.selected_columns.keys())
+PLAYER_ROW = select(*(getattr(Player, field) for field in PlayerRow._fields)).where(
+    Player.name == bindparam("name")
+)
 #: Where this request keeps the rows player_version read, by name.
 _READ_ROWS = "_player_rows"
 
@@ -53,9 +64,9 @@ def player_version(name: str, **_view_args: Any) -> Optional[Tuple[int, int]]:
     row = db.database().read_row(PLAYER_ROW, name=name)
     if row is None:
         return None
-    fields = dict(zip(PLAYER_FIELDS, row))
-    g.setdefault(_READ_ROWS, {})[name] = fields
-    return fields["id"], fields["revision"]
+    g.setdefault(_READ_ROWS, {})[name] = row
+    fields = PlayerRow._make(row)
+    return fields.id, fields.revision
 
 
 def player_page(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -68,28 +79,50 @@ def plausible_name(name: str) -> bool:
     return bool(name) and len(name) <= 32 and "\x00" not in name
 
 
+def not_found(name: str) -> NoReturn:
+    """Answer 404 in Chinese for a player name."""
+    abort(404, description="找不到玩家「%s」。" % name[:32].replace("\x00", ""))
+
+
+def shown_player(name: str) -> PlayerRow:
+    """Return the row of the player a read-only page shows, or answer 404: no session opened.
+
+    The page cache's light read has usually read it already; otherwise one raw read does.
+    """
+    if not plausible_name(name):
+        not_found(name)
+    row = g.get(_READ_ROWS, {}).pop(name, None)
+    if row is None:
+        rows = db.database().read_rows(PLAYER_ROW, name=name)
+        if not rows:
+            not_found(name)
+        row = rows[0]
+    player = PlayerRow._make(row)
+    page_cache.depends_on(player.id, player.revision)
+    return player
+
+
 def player_or_404(name: str, session: Optional[Session] = None) -> Player:
     """Return the player of this name, or answer 404 in Chinese."""
     if not plausible_name(name):
-        abort(404, description="找不到玩家「%s」。" % name[:32].replace("\x00", ""))
+        not_found(name)
     session = session or db.session()
-    fields = g.get(_READ_ROWS, {}).pop(name, None)
-    if fields is None and has_request_context() and request.method in db.READING_METHODS:
+    row = g.get(_READ_ROWS, {}).pop(name, None)
+    if row is None and has_request_context() and request.method in db.READING_METHODS:
         # No page cache read it first: the same row through the session, not an ORM load.
         row = session.execute(PLAYER_ROW, {"name": name}).first()
         if row is None:
-            abort(404, description="找不到玩家「%s」。" % name)
-        fields = dict(zip(PLAYER_FIELDS, row))
-    if fields is not None:
+            not_found(name)
+    if row is not None:
         # As if the session had loaded it: persistent, clean, and no second read.
-        player = Player(**fields)
+        player = Player(**PlayerRow._make(row)._asdict())
         make_transient_to_detached(player)
         session.add(player)
     else:
         statement = select(Player).where(Player.name == name)
         player = session.execute(statement).scalar_one_or_none()
     if player is None:
-        abort(404, description="找不到玩家「%s」。" % name)
+        not_found(name)
     page_cache.depends_on(player.id, player.revision)
     return player
 
