@@ -5,17 +5,19 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from flask import Blueprint, render_template, request
 from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
 from .. import db, game
-from ..jackets.serving import show_for_plays
+from ..jackets.drawing import show
+from ..jackets.store import kept_on_page, page_columns
 from ..models import Chart, Play
-from ..rating.rating_days import day_number, kept_days
+from ..rating.rating_days import day_number, kept_day_span, kept_days
 from ..rating.trend import local_date
+from ..web.navigation import note_unmatched
 from . import queries
 from .cards import CARD_COLUMNS, CARD_WIDTH, CardPlay, play_cards
-from .home import player_or_404, player_page
+from .home import player_page, shown_player
 
 bp = Blueprint("diffs", __name__, url_prefix="/players", template_folder="templates")
 
@@ -220,17 +222,24 @@ _DIFF_SELECTS = {}  # type: Dict[Tuple[bool, bool, bool], Select]
 
 
 def card_diff_select(lateral: bool, improved_only: bool) -> Select:
-    """Return diff_select of the card's columns, built once per process."""
+    """Return diff_select of the card's columns, with the jackets and 未对应, built once."""
     key = (lateral, improved_only, True)
     statement = _DIFF_SELECTS.get(key)
     if statement is None:
-        statement = _DIFF_SELECTS[key] = diff_select(lateral, improved_only, CARD_COLUMNS)
+        statement = diff_select(lateral, improved_only, CARD_COLUMNS)
+        statement = _DIFF_SELECTS[key] = statement.add_columns(*page_columns(), queries.UNLINKED)
     return statement
 
 
-def lateral_joins(session: Session) -> bool:
-    """Tell whether the session's database has LATERAL joins (PostgreSQL; SQLite has not)."""
-    return session.get_bind().dialect.name == "postgresql"
+#: Where a card diff row's jackets and its 未对应 column are (see card_diff_select).
+JACKETS = CARD_WIDTH + 7
+UNLINKED = JACKETS + 2
+
+
+def lateral_joins(session: Any = None) -> bool:
+    """Tell whether the database has LATERAL joins (PostgreSQL; SQLite has not)."""
+    bind = session.get_bind() if session is not None else db.database().reading_engine
+    return bind.dialect.name == "postgresql"
 
 
 def play_diff(row: Sequence[Any]) -> PlayDiff:
@@ -241,20 +250,23 @@ def play_diff(row: Sequence[Any]) -> PlayDiff:
 
 def card_diff(row: Sequence[Any]) -> PlayDiff:
     """Turn a row of diff_select(shown=CARD_COLUMNS) into a PlayDiff of a CardPlay."""
-    earlier_plays, achievement, dx_score, fc, fs, level, constant = row[CARD_WIDTH:]
+    earlier_plays, achievement, dx_score, fc, fs, level, constant = row[CARD_WIDTH:JACKETS]
     play = CardPlay._make(row[:CARD_WIDTH])
     return PlayDiff(play, earlier_plays + 1, achievement, dx_score, fc, fs, level, constant)
 
 
-def rating_changes(session: Session, player_id: int, diffs: Sequence[PlayDiff]) -> Dict[str, int]:
+def rating_changes(player_id: int, diffs: Sequence[PlayDiff]) -> Dict[str, int]:
     """Return how much each day of the page moved the rating, by local date ("2025-10-30")."""
     if not diffs:
         return {}
     shown = {day_number(local_date(diff.play.played_at, diff.play.utc_offset)) for diff in diffs}
+    days = kept_day_span(player_id, min(shown), max(shown))
+    if days is None:  # not kept at the archive's revision: replayed once, through a session
+        days = kept_days(db.session(), player_id, days=sorted(shown))
     return {
         day.date: day.rating_change
-        for day in kept_days(session, player_id, days=sorted(shown))
-        if day.rating_change is not None
+        for day in days
+        if day.day in shown and day.rating_change is not None
     }
 
 
@@ -278,21 +290,23 @@ def improved_only_asked() -> bool:
 @player_page
 def plays(name: str) -> str:
     """Show one page of a player's plays, each against the earlier best, day by day."""
-    session = db.session()
-    player = player_or_404(name, session)
+    player = shown_player(name)
     wanted = queries.page_request()
     improved_only = improved_only_asked()
     page = queries.fetch_page(
-        session,
-        card_diff_select(lateral_joins(session), improved_only),
+        None,
+        card_diff_select(lateral_joins(), improved_only),
         player.id,
         wanted.filters,
         wanted.cursor,
         wanted.size,
     )
-    diffs = [card_diff(row) for row in page.rows]
-    show_for_plays(session, [diff.play for diff in diffs])
-    changes = rating_changes(session, player.id, diffs)
+    rows = page.rows
+    diffs = [card_diff(row) for row in rows]
+    show(kept_on_page([diff.play for diff in diffs], rows, JACKETS))
+    if rows:
+        note_unmatched(player.id, bool(rows[0][UNLINKED]))
+    changes = rating_changes(player.id, diffs)
     kept = {"improved": 1} if improved_only else {}
     return render_template(
         "diffs/plays.html",

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 from urllib.parse import urlencode
 
 from flask import abort, current_app, request, url_for
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -360,7 +360,7 @@ def player_plays(statement: Select, player_id: int, filters: PlayFilters) -> Sel
 
 
 def fetch_page(
-    session: Session,
+    session: Optional[Session],
     statement: Select,
     player_id: int,
     filters: PlayFilters,
@@ -371,11 +371,23 @@ def fetch_page(
 
     The select's first column must be the Play entity or its played_at. Keyset pagination on
     the unique (player_id, played_at) index: a page stays the same while newer plays arrive.
+    Without a session a page reads its rows raw (db.Database.read_rows) when it has no
+    filters, its select then being built once; a filtered one reads through this request's.
     """
+    if session is None and not filters.is_active():
+        database = db.database()
+
+        def read(query: Tuple[Select, Dict[str, Any]]) -> List[Any]:
+            return database.read_rows(query[0], **query[1])
+
+    else:
+        session = session or db.session()
+
+        def read(query: Tuple[Select, Dict[str, Any]]) -> List[Any]:
+            return session.execute(*query).all()
+
     if cursor.after is not None:
-        rows = session.execute(
-            *page_query(statement, player_id, filters, size, "after", cursor.after)
-        ).all()
+        rows = read(page_query(statement, player_id, filters, size, "after", cursor.after))
         if len(rows) > size:
             rows = rows[:size]
             rows.reverse()
@@ -386,7 +398,7 @@ def fetch_page(
         query = page_query(statement, player_id, filters, size, "before", cursor.before)
     else:
         query = page_query(statement, player_id, filters, size, "newest")
-    rows = session.execute(*query).all()
+    rows = read(query)
     more = len(rows) > size
     rows = rows[:size]
     if not rows:
@@ -417,7 +429,8 @@ def page_query(
     parameters = {"player_id": player_id, "cursor": cursor, "rows": size + 1}
     if filters.is_active():
         narrowed = player_plays(statement, player_id, filters)
-        return _paged(narrowed, direction, cursor, size + 1), {}
+        # The player's id goes in as a parameter too, for columns that name it (total_column).
+        return _paged(narrowed, direction, cursor, size + 1), {"player_id": player_id}
     built = _UNFILTERED.get((id(statement), direction))
     if built is None or built[0] is not statement:
         if len(_UNFILTERED) > 64:  # selects built per request (the API's) come and go
@@ -441,6 +454,31 @@ def _paged(statement: Select, direction: str, cursor: Any, rows: Any) -> Select:
 
 #: A player's plays counted, for pages without filters.
 COUNT_ALL = select(func.count()).select_from(Play).where(Play.player_id == bindparam("player_id"))
+
+
+def total_column(filters: PlayFilters) -> Any:
+    """Return, as a column of a page's select, how many of the player's plays pass the filters.
+
+    The page's select reads it with its rows: one query fewer than count_plays. Its player
+    is the parameter player_id.
+    """
+    if not filters.is_active():
+        return TOTAL_ALL
+    statement = player_plays(select(func.count()).select_from(Play), PLAYER_ID, filters)
+    return statement.correlate(None).scalar_subquery().label("total")
+
+
+#: The player's id, as the parameter of the columns a page's select reads with its rows.
+PLAYER_ID = bindparam("player_id")
+#: How many plays the player has, for a page without filters (see total_column).
+TOTAL_ALL = COUNT_ALL.correlate(None).scalar_subquery().label("total")
+#: Whether any of the player's plays has no chart linked (the tabs' 未对应), as a column.
+UNLINKED = (
+    exists()
+    .where(Play.player_id == PLAYER_ID, Play.chart_id.is_(None))
+    .correlate(None)
+    .label("unlinked")
+)
 
 
 def played_at(row: Any) -> int:

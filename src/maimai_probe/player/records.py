@@ -5,14 +5,17 @@ from typing import Any, List, NamedTuple, Optional, Sequence
 
 from flask import Blueprint, render_template
 from sqlalchemy import select
+from sqlalchemy.sql import Select
 
 from .. import db
-from ..jackets.serving import show_for_plays
+from ..jackets.drawing import show
+from ..jackets.store import kept_on_page, page_columns
 from ..models import Chart, Play
 from ..rating.trend import local_date
+from ..web.navigation import note_unmatched
 from . import queries
 from .cards import CARD_COLUMNS, CARD_WIDTH, CardPlay, play_cards
-from .home import player_or_404, player_page
+from .home import player_page, shown_player
 
 bp = Blueprint("records", __name__, url_prefix="/players", template_folder="templates")
 
@@ -53,25 +56,57 @@ def by_day(shown: Sequence[ShownPlay]) -> List[DayOfPlays]:
     return days
 
 
-#: The page's select: built once, as building it costs more than compiling it from the cache.
-PAGE_SELECT = select(*CARD_COLUMNS, Chart.level, Chart.constant_tenths).outerjoin(
-    Chart, Play.chart_id == Chart.id
-)
+#: After the card's columns and the chart's two: the jackets, the total and the tabs' check.
+JACKETS = CARD_WIDTH + 2
+TOTAL = JACKETS + 2
+UNLINKED = TOTAL + 1
+
+
+def page_select(filters: queries.PlayFilters) -> Select:
+    """Return the page's select: each play with its chart, jackets, the total and 未对应.
+
+    Without filters it is built once, as building it costs more than compiling it from the
+    cache; a page then reads it in one query after the player's row.
+    """
+    if not filters.is_active():
+        return PAGE_SELECT
+    return _select(queries.total_column(filters))
+
+
+def _select(total: Any) -> Select:
+    """Build the page's select with a total column."""
+    return select(
+        *CARD_COLUMNS,
+        Chart.level,
+        Chart.constant_tenths,
+        *page_columns(),
+        total,
+        queries.UNLINKED,
+    ).outerjoin(Chart, Play.chart_id == Chart.id)
+
+
+PAGE_SELECT = _select(queries.TOTAL_ALL)
 
 
 @bp.route("/<name>/plays")
 @player_page
 def plays(name: str) -> str:
     """Show one page of a player's plays."""
-    session = db.session()
-    player = player_or_404(name, session)
+    player = shown_player(name)
     wanted = queries.page_request()
+    filters = wanted.filters
     page = queries.fetch_page(
-        session, PAGE_SELECT, player.id, wanted.filters, wanted.cursor, wanted.size
+        None, page_select(filters), player.id, filters, wanted.cursor, wanted.size
     )
-    shown = [shown_play(row) for row in page.rows]
+    rows = page.rows
+    shown = [shown_play(row) for row in rows]
     plays = [one.play for one in shown]
-    show_for_plays(session, plays)
+    show(kept_on_page(plays, rows, JACKETS))
+    if rows:
+        total = rows[0][TOTAL]
+        note_unmatched(player.id, bool(rows[0][UNLINKED]))
+    else:  # nothing on the page to read them with
+        total = queries.count_plays(db.session(), player.id, filters)
     return render_template(
         "records/plays.html",
         player=player,
@@ -79,7 +114,7 @@ def plays(name: str) -> str:
         plays=plays,
         play_cards=play_cards,
         days=by_day(shown),
-        applied=queries.applied_filters(wanted.filters),
-        total=queries.count_plays(session, player.id, wanted.filters),
+        applied=queries.applied_filters(filters),
+        total=total,
         links=queries.pager_links("records.plays", wanted, page, name=player.name),
     )

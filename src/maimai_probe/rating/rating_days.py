@@ -16,6 +16,7 @@ from sqlalchemy import and_, bindparam, delete, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .. import db
 from ..models import Player, RatingDay, RatingTrend
 from .trend import EPOCH, TrendPoint, replay_trend
 
@@ -82,8 +83,6 @@ def store_days(session: Session, player_id: int) -> List[DayRating]:
 def _writer(session: Session) -> Session:
     """Open a session that writes, beside a request's (which only reads, in autocommit)."""
     if has_app_context():
-        from .. import db
-
         return db.database().session()
     return sessionmaker(bind=session.get_bind(), future=True)()
 
@@ -162,6 +161,44 @@ def kept_days(
     if not rows:
         return []  # no such player
     return window(replayed_days(session, player_id), days, latest)
+
+
+#: A player's revision, the kept one and the days from one day to another, for raw reads.
+SPAN_SELECT = (
+    select(
+        Player.revision,
+        RatingTrend.revision,
+        RatingDay.day,
+        RatingDay.rating,
+        RatingDay.official_rating,
+        RatingDay.rating_change,
+    )
+    .select_from(Player)
+    .outerjoin(RatingTrend, RatingTrend.player_id == Player.id)
+    .outerjoin(
+        RatingDay,
+        and_(
+            RatingDay.player_id == Player.id,
+            RatingDay.day >= bindparam("first"),
+            RatingDay.day <= bindparam("last"),
+        ),
+    )
+    .where(Player.id == bindparam("player_id"))
+    .order_by(RatingDay.day)
+)
+
+
+def kept_day_span(player_id: int, first: int, last: int) -> Optional[List[DayRating]]:
+    """Return the kept days from one day number to another, oldest first, by one raw read.
+
+    None when they are not kept at the archive's revision (kept_days replays them then).
+    """
+    rows = db.database().read_rows(SPAN_SELECT, player_id=player_id, first=first, last=last)
+    if not rows:
+        return []  # no such player
+    if rows[0][0] != rows[0][1]:
+        return None
+    return [DayRating(*row[2:]) for row in rows if row[2] is not None]
 
 
 def window(
