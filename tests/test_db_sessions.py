@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from conftest import db_of
 from factories import add_play, add_player
 from maimai_probe import config, db
-from maimai_probe.player.home import PLAYER_ROW
+from maimai_probe.player.lookup import PLAYER_ROW
 
 postgres = pytest.mark.postgres
 

@@ -8,9 +8,10 @@ from maimai_probe import game
 from maimai_probe.catalog.linking import link_all
 from maimai_probe.importing import tokens
 from maimai_probe.models import ProfileSnapshot
+from maimai_probe.play_days import local_date
 from maimai_probe.rating.best50 import player_rating
 from maimai_probe.rating.formula import ChartBest, best50
-from maimai_probe.rating.trend import TrendPoint, local_date, replay_trend, trend_points
+from maimai_probe.rating.trend import TrendPoint, replay_trend, trend_points
 from test_linking import BASE_TIME, add_play, sync
 
 DAY = 86400

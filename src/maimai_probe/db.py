@@ -58,22 +58,21 @@ class Database:
         self.write_seconds = answer_seconds(statement_timeout_ms)
         self.read_seconds = answer_seconds(read_timeout_ms)
         self._settings = (connect_timeout, statement_timeout_ms, pool_size, read_timeout_ms)
-        self._opened = None  # type: Optional[Tuple[Any, Any, Any, Any]]
+        self._opened = None  # type: Optional[Tuple[Any, Any]]
+        self._session_factories = None  # type: Optional[Tuple[Any, Any]]
         self._opening = threading.Lock()
         self._compiled = {}  # type: Dict[Any, Any]
         #: Functions called with the SQL of every read_row (query counting in tests and bench).
         self.read_listeners = []  # type: List[Any]
 
-    def _open(self) -> Tuple[Any, Any, Any, Any]:
-        """Create the engines and session factories on first use; return them."""
+    def _open(self) -> Tuple[Any, Any]:
+        """Create the engine that writes and the one that reads on first use; return them."""
         opened = self._opened
         if opened is not None:
             return opened
         with self._opening:
             if self._opened is not None:
                 return self._opened
-            from sqlalchemy.orm import sessionmaker
-
             connect_timeout, statement_timeout_ms, pool_size, read_timeout_ms = self._settings
             engine = make_engine(self.url, connect_timeout, statement_timeout_ms, pool_size)
             reading_engine = engine
@@ -83,13 +82,24 @@ class Database:
                 reading_engine = make_engine(
                     self.url, connect_timeout, read_timeout_ms, pool_size, autocommit=True
                 )
-            self._opened = (
-                engine,
+            self._opened = (engine, reading_engine)
+            return self._opened
+
+    def _sessions(self) -> Tuple[Any, Any]:
+        """Create the session factories of writes and reads on first use; return them.
+
+        Apart from the engines: a page read raw (read_rows) never imports the ORM.
+        """
+        factories = self._session_factories
+        if factories is None:
+            from sqlalchemy.orm import sessionmaker
+
+            engine, reading_engine = self._open()
+            factories = self._session_factories = (
                 sessionmaker(bind=engine, future=True, expire_on_commit=False),
-                reading_engine,
                 sessionmaker(bind=reading_engine, future=True, expire_on_commit=False),
             )
-            return self._opened
+        return factories
 
     @property
     def engine(self) -> "Engine":
@@ -99,17 +109,17 @@ class Database:
     @property
     def sessions(self) -> Any:
         """The session factory of writes."""
-        return self._open()[1]
+        return self._sessions()[0]
 
     @property
     def reading_engine(self) -> "Engine":
         """The engine that reads: in autocommit on PostgreSQL, else the one that writes."""
-        return self._open()[2]
+        return self._open()[1]
 
     @property
     def reading_sessions(self) -> Any:
         """The session factory of reads."""
-        return self._open()[3]
+        return self._sessions()[1]
 
     def session(self, reading: bool = False) -> "Session":
         """Open a session, in autocommit on PostgreSQL if it only reads; the caller closes it."""

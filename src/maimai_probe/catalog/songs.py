@@ -13,7 +13,8 @@ from ..jackets.serving import show
 from ..jackets.store import kept
 from ..models import CatalogSync, Chart, Jacket, Play, Score, Song
 from ..player import queries
-from ..player.home import player_or_404, player_page
+from ..player.home import player_or_404
+from ..player.lookup import player_page
 from ..web import page_cache
 from . import search
 

@@ -18,7 +18,8 @@ from typing import Any, List, Optional
 from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
 
 from .. import db
-from ..player.home import player_or_404, player_page
+from ..player.home import player_or_404
+from ..player.lookup import player_page
 from ..web import errors
 from . import exporting, store, tokens
 

@@ -2,7 +2,7 @@
 
 import hashlib
 import re
-from typing import Any, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Iterable, List, NamedTuple, Optional
 
 from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
@@ -136,35 +136,6 @@ def kept(
             found.by_song.setdefault(song_id, digest)
             if chart_id is not None:
                 found.by_chart.setdefault(chart_id, digest)
-    return found
-
-
-def page_columns() -> Tuple[Any, Any]:
-    """Return two columns for a page of plays: the kept jacket of each play's own image, and
-    the first kept jacket of its chart's song; the page's select outer-joins Chart.
-
-    Read with the plays, they save the page the query of kept().
-    """
-    named = select(Jacket.digest).where(Jacket.name == Play.jacket).scalar_subquery()
-    of_song = (
-        select(Jacket.digest)
-        .where(Jacket.song_id == Chart.song_id)
-        .order_by(Jacket.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    return named.label("named_jacket"), of_song.label("song_jacket")
-
-
-def kept_on_page(plays: Iterable[Any], rows: Iterable[Sequence[Any]], at: int) -> Kept:
-    """Gather the kept jackets of a page's plays from their rows, page_columns' two at `at`."""
-    found = Kept({}, {}, {})
-    for play, row in zip(plays, rows):
-        named, of_song = row[at], row[at + 1]
-        if named is not None:
-            found.by_name[play.jacket] = named
-        if of_song is not None and play.chart_id is not None:
-            found.by_chart[play.chart_id] = of_song
     return found
 
 

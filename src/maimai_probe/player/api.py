@@ -16,7 +16,8 @@ from .. import db, game
 from ..models import Chart, Play, PlayDetail, Score
 from . import queries
 from .diffs import PlayDiff, diff_select, improved_only_asked, lateral_joins, play_diff
-from .home import player_or_404, player_page
+from .home import player_or_404
+from .lookup import player_page
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

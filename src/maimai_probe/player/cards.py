@@ -13,9 +13,8 @@ from typing import Any, Iterable, NamedTuple, Optional
 
 from markupsafe import Markup, escape
 
-from .. import game
+from .. import game, tables
 from ..jackets.drawing import Kept, draw_from, kept_jackets
-from ..models import Play
 from ..web.chart_links import chart_path, chart_query
 from ..web.formatting import (
     mark_spans,
@@ -52,7 +51,7 @@ class CardPlay(NamedTuple):
 
 
 #: Those columns, to select.
-CARD_COLUMNS = tuple(getattr(Play, name) for name in CardPlay._fields)
+CARD_COLUMNS = tuple(tables.play.c[name] for name in CardPlay._fields)
 #: How many they are: a row's first CARD_WIDTH values make its CardPlay.
 CARD_WIDTH = len(CARD_COLUMNS)
 

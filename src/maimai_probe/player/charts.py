@@ -12,7 +12,8 @@ from .. import db, game
 from ..models import Play, PlayDetail, ProfileSnapshot, Score, Song
 from ..rating.rating_days import rating_trend
 from . import history
-from .home import player_or_404, player_page
+from .home import player_or_404
+from .lookup import player_page
 from .plotting import ChartData, Series, wall_clock
 from .queries import DAY, QueryError, local_day_start, parse_difficulty
 

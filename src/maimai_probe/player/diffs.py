@@ -9,15 +9,15 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
 from .. import db, game
+from ..jackets.columns import kept_on_page, page_columns
 from ..jackets.drawing import show
-from ..jackets.store import kept_on_page, page_columns
 from ..models import Chart, Play
+from ..play_days import local_date
 from ..rating.rating_days import day_number, kept_day_span, kept_days
-from ..rating.trend import local_date
 from ..web.navigation import note_unmatched
 from . import queries
 from .cards import CARD_COLUMNS, CARD_WIDTH, CardPlay, play_cards
-from .home import player_page, shown_player
+from .lookup import player_page, shown_player
 
 bp = Blueprint("diffs", __name__, url_prefix="/players", template_folder="templates")
 

@@ -12,7 +12,8 @@ from ..jackets.store import kept
 from ..models import Play, Score
 from . import queries
 from .diffs import PlayDiff
-from .home import player_or_404, player_page
+from .home import player_or_404
+from .lookup import player_page
 from .plotting import ChartData, Series, wall_clock
 from .song import song_charts
 

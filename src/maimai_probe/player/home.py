@@ -1,15 +1,16 @@
 """A player's home: the latest profile, what the archive holds, the newest plays."""
 
-from typing import Any, Callable, List, NamedTuple, NoReturn, Optional, Sequence, Tuple
+from typing import Any, List, NamedTuple, Optional, Sequence, Tuple
 
-from flask import Blueprint, abort, g, has_request_context, render_template, request
-from sqlalchemy import bindparam, case, distinct, func, select
+from flask import Blueprint, has_request_context, render_template, request
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from .. import db, game
 from ..jackets.serving import show_for_plays
 from ..models import Play, Player, ProfileSnapshot
 from ..web import page_cache
+from .lookup import PLAYER_ROW, PlayerRow, not_found, plausible_name, player_page, row_read_before
 from .queries import DAY
 
 bp = Blueprint("players", __name__, url_prefix="/players", template_folder="templates")
@@ -36,78 +37,12 @@ class PlayTotals(NamedTuple):
     sss_charts: int = 0  # charts with SSS or better
 
 
-class PlayerRow(NamedTuple):
-    """A player's row as pages that only read show it: no ORM object, no session."""
-
-    id: int
-    name: str
-    token_hash: Optional[str]
-    created_at: int
-    revision: int
-
-
-#: A player's row, read without a session before a kept page is looked for.
-PLAYER_ROW = select(*(getattr(Player, field) for field in PlayerRow._fields)).where(
-    Player.name == bindparam("name")
-)
-#: Where this request keeps the rows player_version read, by name.
-_READ_ROWS = "_player_rows"
-
-
-def player_version(name: str, **_view_args: Any) -> Optional[Tuple[int, int]]:
-    """Return a player's (id, revision) by one light read, or None when it cannot tell.
-
-    The row is kept for player_or_404, so a page rendered anew does not read it again.
-    """
-    if not plausible_name(name):
-        return None
-    row = db.database().read_row(PLAYER_ROW, name=name)
-    if row is None:
-        return None
-    g.setdefault(_READ_ROWS, {})[name] = row
-    fields = PlayerRow._make(row)
-    return fields.id, fields.revision
-
-
-def player_page(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Keep a player's page, finding a kept copy by the player's revision before the view runs."""
-    return page_cache.cached(view, version=player_version)
-
-
-def plausible_name(name: str) -> bool:
-    """Tell whether a player could have this name at all."""
-    return bool(name) and len(name) <= 32 and "\x00" not in name
-
-
-def not_found(name: str) -> NoReturn:
-    """Answer 404 in Chinese for a player name."""
-    abort(404, description="找不到玩家「%s」。" % name[:32].replace("\x00", ""))
-
-
-def shown_player(name: str) -> PlayerRow:
-    """Return the row of the player a read-only page shows, or answer 404: no session opened.
-
-    The page cache's light read has usually read it already; otherwise one raw read does.
-    """
-    if not plausible_name(name):
-        not_found(name)
-    row = g.get(_READ_ROWS, {}).pop(name, None)
-    if row is None:
-        rows = db.database().read_rows(PLAYER_ROW, name=name)
-        if not rows:
-            not_found(name)
-        row = rows[0]
-    player = PlayerRow._make(row)
-    page_cache.depends_on(player.id, player.revision)
-    return player
-
-
 def player_or_404(name: str, session: Optional[Session] = None) -> Player:
     """Return the player of this name, or answer 404 in Chinese."""
     if not plausible_name(name):
         not_found(name)
     session = session or db.session()
-    row = g.get(_READ_ROWS, {}).pop(name, None)
+    row = row_read_before(name)
     if row is None and has_request_context() and request.method in db.READING_METHODS:
         # No page cache read it first: the same row through the session, not an ORM load.
         row = session.execute(PLAYER_ROW, {"name": name}).first()

@@ -2,16 +2,17 @@
 
 import datetime
 import re
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Tuple
 from urllib.parse import urlencode
 
 from flask import abort, current_app, request, url_for
 from sqlalchemy import and_, bindparam, exists, func, or_, select
-from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from .. import db, game
-from ..models import Play
+from .. import db, game, tables
+
+if TYPE_CHECKING:  # pragma: no cover - the ORM is not imported by the pages that only read
+    from sqlalchemy.orm import Session
 
 #: The largest page a request may ask for; larger sizes are cut down to it.
 MAX_PAGE_SIZE = 200
@@ -289,7 +290,7 @@ def page_request() -> PageRequest:
     return wanted._replace(filters=wanted.filters._replace(titles=titles))
 
 
-def searched_titles(session: Session, query: str) -> Tuple[str, ...]:
+def searched_titles(session: "Session", query: str) -> Tuple[str, ...]:
     """Return the titles the plays show for the catalog songs a search finds (jieba)."""
     # Only a title filter needs the search and the catalog's title map: not a cold page.
     from ..catalog import search
@@ -304,13 +305,15 @@ def escape_like(text: str) -> str:
     return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
-def title_filter(query: str, column: Any = Play.title, titles: Tuple[str, ...] = ()) -> Any:
+def title_filter(
+    query: str, column: Any = tables.play.c.title, titles: Tuple[str, ...] = ()
+) -> Any:
     """Return the condition: the title contains the query, ignoring case, or a search found it."""
     contains = column.ilike("%" + escape_like(query) + "%", escape="/")
     return or_(contains, column.in_(titles)) if titles else contains
 
 
-def chart_conditions(filters: PlayFilters, entity: Any = Play) -> List[Any]:
+def chart_conditions(filters: PlayFilters, entity: Any = tables.play.c) -> List[Any]:
     """Return the conditions on title, kind and difficulty, for plays and best scores alike."""
     conditions = []  # type: List[Any]
     if filters.title:
@@ -330,37 +333,37 @@ def local_day_start(day: datetime.date) -> int:
 def filter_conditions(filters: PlayFilters) -> List[Any]:
     """Return the SQL conditions of the filters on plays."""
     conditions = chart_conditions(filters)
-    local_time = Play.played_at + Play.utc_offset * 60
+    local_time = tables.play.c.played_at + tables.play.c.utc_offset * 60
     if filters.date_from:
         start = local_day_start(filters.date_from)
         # The first bound lets the (player_id, played_at) index narrow the scan.
-        conditions.append(Play.played_at >= start - LATEST_OFFSET)
+        conditions.append(tables.play.c.played_at >= start - LATEST_OFFSET)
         conditions.append(local_time >= start)
     if filters.date_to:
         end = local_day_start(filters.date_to) + DAY
-        conditions.append(Play.played_at < end - EARLIEST_OFFSET)
+        conditions.append(tables.play.c.played_at < end - EARLIEST_OFFSET)
         conditions.append(local_time < end)
     if filters.rank:
         if filters.rank_exact:
-            conditions.append(Play.rank == filters.rank)
+            conditions.append(tables.play.c.rank == filters.rank)
         else:
             least = game.RANK_ORDER[filters.rank]
             codes = [code for code, order in game.RANK_ORDER.items() if order >= least]
-            conditions.append(Play.rank.in_(codes))
+            conditions.append(tables.play.c.rank.in_(codes))
     if filters.fc:
-        conditions.append(Play.fc >= filters.fc)
+        conditions.append(tables.play.c.fc >= filters.fc)
     if filters.fs:
-        conditions.append(Play.fs >= filters.fs)
+        conditions.append(tables.play.c.fs >= filters.fs)
     return conditions
 
 
 def player_plays(statement: Select, player_id: int, filters: PlayFilters) -> Select:
     """Narrow a select over Play to one player's plays that pass the filters."""
-    return statement.where(and_(Play.player_id == player_id, *filter_conditions(filters)))
+    return statement.where(and_(tables.play.c.player_id == player_id, *filter_conditions(filters)))
 
 
 def fetch_page(
-    session: Optional[Session],
+    session: Optional["Session"],
     statement: Select,
     player_id: int,
     filters: PlayFilters,
@@ -435,7 +438,7 @@ def page_query(
     if built is None or built[0] is not statement:
         if len(_UNFILTERED) > 64:  # selects built per request (the API's) come and go
             _UNFILTERED.clear()
-        narrowed = statement.where(Play.player_id == bindparam("player_id"))
+        narrowed = statement.where(tables.play.c.player_id == bindparam("player_id"))
         paged = _paged(narrowed, direction, bindparam("cursor"), bindparam("rows"))
         built = _UNFILTERED[id(statement), direction] = (statement, paged)
     if cursor is None:
@@ -446,14 +449,22 @@ def page_query(
 def _paged(statement: Select, direction: str, cursor: Any, rows: Any) -> Select:
     """Order and limit a select over Play for a page in one direction."""
     if direction == "after":
-        return statement.where(Play.played_at > cursor).order_by(Play.played_at.asc()).limit(rows)
+        return (
+            statement.where(tables.play.c.played_at > cursor)
+            .order_by(tables.play.c.played_at.asc())
+            .limit(rows)
+        )
     if direction == "before":
-        statement = statement.where(Play.played_at < cursor)
-    return statement.order_by(Play.played_at.desc()).limit(rows)
+        statement = statement.where(tables.play.c.played_at < cursor)
+    return statement.order_by(tables.play.c.played_at.desc()).limit(rows)
 
 
 #: A player's plays counted, for pages without filters.
-COUNT_ALL = select(func.count()).select_from(Play).where(Play.player_id == bindparam("player_id"))
+COUNT_ALL = (
+    select(func.count())
+    .select_from(tables.play)
+    .where(tables.play.c.player_id == bindparam("player_id"))
+)
 
 
 def total_column(filters: PlayFilters) -> Any:
@@ -464,7 +475,7 @@ def total_column(filters: PlayFilters) -> Any:
     """
     if not filters.is_active():
         return TOTAL_ALL
-    statement = player_plays(select(func.count()).select_from(Play), PLAYER_ID, filters)
+    statement = player_plays(select(func.count()).select_from(tables.play), PLAYER_ID, filters)
     return statement.correlate(None).scalar_subquery().label("total")
 
 
@@ -475,7 +486,7 @@ TOTAL_ALL = COUNT_ALL.correlate(None).scalar_subquery().label("total")
 #: Whether any of the player's plays has no chart linked (the tabs' 未对应), as a column.
 UNLINKED = (
     exists()
-    .where(Play.player_id == PLAYER_ID, Play.chart_id.is_(None))
+    .where(tables.play.c.player_id == PLAYER_ID, tables.play.c.chart_id.is_(None))
     .correlate(None)
     .label("unlinked")
 )
@@ -487,12 +498,15 @@ def played_at(row: Any) -> int:
     return first if isinstance(first, int) else first.played_at
 
 
-def count_plays(session: Session, player_id: int, filters: PlayFilters) -> int:
-    """Count a player's plays that pass the filters."""
+def count_plays(session: Optional["Session"], player_id: int, filters: PlayFilters) -> int:
+    """Count a player's plays that pass the filters; without a session as fetch_page reads."""
     # count(*) counts rows from the index alone; count(play.id) reads each row's id too.
     if not filters.is_active():
+        if session is None:
+            return db.database().read_rows(COUNT_ALL, player_id=player_id)[0][0]
         return session.execute(COUNT_ALL, {"player_id": player_id}).scalar_one()
-    statement = player_plays(select(func.count()).select_from(Play), player_id, filters)
+    session = session or db.session()
+    statement = player_plays(select(func.count()).select_from(tables.play), player_id, filters)
     return session.execute(statement).scalar_one()
 
 

@@ -7,15 +7,14 @@ from flask import Blueprint, render_template
 from sqlalchemy import select
 from sqlalchemy.sql import Select
 
-from .. import db
+from .. import tables
+from ..jackets.columns import kept_on_page, page_columns
 from ..jackets.drawing import show
-from ..jackets.store import kept_on_page, page_columns
-from ..models import Chart, Play
-from ..rating.trend import local_date
+from ..play_days import local_date
 from ..web.navigation import note_unmatched
 from . import queries
 from .cards import CARD_COLUMNS, CARD_WIDTH, CardPlay, play_cards
-from .home import player_page, shown_player
+from .lookup import player_page, shown_player
 
 bp = Blueprint("records", __name__, url_prefix="/players", template_folder="templates")
 
@@ -75,14 +74,15 @@ def page_select(filters: queries.PlayFilters) -> Select:
 
 def _select(total: Any) -> Select:
     """Build the page's select with a total column."""
+    chart = tables.chart.c
     return select(
         *CARD_COLUMNS,
-        Chart.level,
-        Chart.constant_tenths,
+        chart.level,
+        chart.constant_tenths,
         *page_columns(),
         total,
         queries.UNLINKED,
-    ).outerjoin(Chart, Play.chart_id == Chart.id)
+    ).outerjoin(tables.chart, tables.play.c.chart_id == chart.id)
 
 
 PAGE_SELECT = _select(queries.TOTAL_ALL)
@@ -106,7 +106,7 @@ def plays(name: str) -> str:
         total = rows[0][TOTAL]
         note_unmatched(player.id, bool(rows[0][UNLINKED]))
     else:  # nothing on the page to read them with
-        total = queries.count_plays(db.session(), player.id, filters)
+        total = queries.count_plays(None, player.id, filters)
     return render_template(
         "records/plays.html",
         player=player,

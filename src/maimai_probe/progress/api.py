@@ -10,7 +10,8 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from .. import db, game
 from ..player.api import percent
-from ..player.home import player_or_404, player_page
+from ..player.home import player_or_404
+from ..player.lookup import player_page
 from ..rating.api import chart_json
 from . import filters as parse
 from .planner import Target

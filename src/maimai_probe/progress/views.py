@@ -7,7 +7,8 @@ from typing import Any, Dict, List
 from flask import Blueprint, abort, render_template, request, url_for
 
 from .. import db, game
-from ..player.home import player_or_404, player_page
+from ..player.home import player_or_404
+from ..player.lookup import player_page
 from . import filters as parse
 from .planner import FRAME_LABELS, Target, by_distance, by_gain
 from .plate_progress import MissingChart, PlateProgress, missing_charts, overview

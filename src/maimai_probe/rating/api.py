@@ -11,7 +11,8 @@ from flask import Blueprint, Response, jsonify
 
 from .. import db, game
 from ..player.api import percent
-from ..player.home import player_or_404, player_page
+from ..player.home import player_or_404
+from ..player.lookup import player_page
 from .best50 import player_rating
 from .formula import NEW_FRAME_SIZE, OLD_FRAME_SIZE, ChartBest, RatedChart
 from .rating_days import rating_trend

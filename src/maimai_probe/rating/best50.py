@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from .. import db, game
 from ..jackets.drawing import Kept, show
 from ..models import BestScore, Chart, Jacket, Play, ProfileSnapshot, Song
-from ..player.home import player_or_404, player_page
+from ..player.home import player_or_404
+from ..player.lookup import player_page
 from ..web.navigation import note_unmatched
 from .b50_cards import b50_cards
 from .formula import NEW_FRAME_SIZE, OLD_FRAME_SIZE, Best50, ChartBest, best50

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from .. import db
 from ..models import Player, RatingDay, RatingTrend
-from .trend import EPOCH, TrendPoint, replay_trend
+from ..play_days import EPOCH
+from .trend import TrendPoint, replay_trend
 
 
 class DayRating(NamedTuple):

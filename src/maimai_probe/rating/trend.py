@@ -8,10 +8,8 @@ from sqlalchemy.orm import Session
 
 from .. import game
 from ..models import Chart, Play, ProfileSnapshot, Song
+from ..play_days import EPOCH, local_day
 from .formula import NEW_FRAME_SIZE, OLD_FRAME_SIZE, TopFrame, chart_rating
-
-EPOCH = datetime.date(1970, 1, 1)
-DAY = 86400
 
 #: One play as the trend reads it: (played_at, utc_offset, chart_id, achievement,
 #: constant_tenths, difficulty, is_new); the last four are None for an unlinked play.
@@ -24,16 +22,6 @@ class TrendPoint(NamedTuple):
     date: str  # the local date: "2025-10-03"
     rating: Optional[int]  # None before the first play
     official_rating: Optional[int]  # the last profile of that day, if one was imported
-
-
-def local_day(unix_time: int, utc_offset: int) -> int:
-    """Return the day, counted from 1970-01-01, a Unix time falls on in a time zone."""
-    return (unix_time + utc_offset * 60) // DAY
-
-
-def local_date(unix_time: int, utc_offset: int) -> datetime.date:
-    """Return the date a Unix time falls on in a time zone (minutes east of UTC)."""
-    return EPOCH + datetime.timedelta(days=local_day(unix_time, utc_offset))
 
 
 def trend_points(

@@ -34,10 +34,10 @@ def has_unmatched(player: Any) -> bool:
         if not _UNMATCHED:
             from sqlalchemy import bindparam, exists, select  # with the first page
 
-            from ..models import Play
+            from ..tables import play
 
             unlinked = exists().where(
-                Play.player_id == bindparam("player_id"), Play.chart_id.is_(None)
+                play.c.player_id == bindparam("player_id"), play.c.chart_id.is_(None)
             )
             _UNMATCHED.append(select(unlinked))
         if request.method in db.READING_METHODS:  # a raw read: nothing of this request unseen
