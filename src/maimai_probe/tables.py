@@ -134,13 +134,7 @@ play = Table(
     UniqueConstraint("player_id", "played_at"),
     Index(None, "player_id", "title", "kind", "difficulty", "played_at"),
     Index(None, "chart_id"),
-    # The few plays no chart is linked to, by player: the tabs and the best 50 count them.
-    Index(
-        "ix_play_unlinked",
-        "player_id",
-        postgresql_where=text("chart_id IS NULL"),
-        sqlite_where=text("chart_id IS NULL"),
-    ),
+    # The few plays no chart is linked to, by player: models.py declares that partial index.
 )
 
 #: What the playlogDetail page adds to a play.
