@@ -52,7 +52,7 @@ RATIO_PAGES = ("record page", "diff page", "best 50")
 DRIVER_CALLS = frozenset(
     ("do_execute", "do_execute_no_params", "do_executemany", "do_ping", "do_rollback")
 )
-#: Kept pages read the player's row on a raw cursor (db.Database.read_row): a round trip too.
+#: Raw reads on a pooled cursor (db.Database.read_row, read_rows): round trips too.
 LIGHT_READ = "light read"
 PARTS = (
     "PostgreSQL round trips (driver calls)",
@@ -83,6 +83,7 @@ class Timers:
         for engine in app.extensions["maimai_probe.db"].engines():
             event.listen(engine, "before_cursor_execute", self._sql_start)
             event.listen(engine, "after_cursor_execute", self._sql_stop)
+        self._time_raw_reads(app.extensions["maimai_probe.db"])
         before_render_template.connect(self._render_start, app, weak=False)
         template_rendered.connect(self._render_stop, app, weak=False)
         self._wrap_url_for(app)
@@ -103,6 +104,20 @@ class Timers:
         before = self.wall["sql"]
         self.stop("sql")
         self.statements.append((statement, self.wall["sql"] - before))
+
+    def _time_raw_reads(self, database: Any) -> None:
+        """Time the raw reads (Database.read_row, read_rows) as SQL: pool checkout included."""
+        original = database._read
+
+        def read(statement: Any, parameters: Any, one: bool, quiet: bool) -> Any:
+            self._sql_start()
+            try:
+                return original(statement, parameters, one, quiet)
+            finally:
+                sql = database._prepared(statement)[0].string
+                self._sql_stop(None, None, sql)
+
+        database._read = read
 
     def _render_start(self, *_args: Any, **_kwargs: Any) -> None:
         self.start("render")
@@ -242,7 +257,8 @@ def breakdown(measured: List[Tuple[Page, List[Sample]]], requests: int) -> commo
     notes = [
         "Median of %d requests each, in-process (test client), `Accept-Encoding: br`. "
         "Wall: what the request took; SQL wall: inside cursor.execute, the round trips to "
-        "PostgreSQL on loopback. CPU: this thread's CPU time (time.thread_time), which other "
+        "PostgreSQL on loopback (a raw read whole, its pool checkout included). CPU: this "
+        "thread's CPU time (time.thread_time), which other "
         'processes on the machine do not inflate; "other" is Flask and Werkzeug, routing, '
         "SQLAlchemy building statements and ORM objects, the pool's checkout and return. "
         "Under gunicorn every worker pays app CPU + PostgreSQL's CPU per request, so with 2 "
@@ -286,8 +302,8 @@ def ratios_table(measured: List[Tuple[Page, List[Sample]]]) -> common.Table:
     notes = [
         "App CPU (median, as in the parts table) over /hello's %.2f ms in the same run; the "
         "goal is issue 17's for a page rendered anew. SQL statements: those the page sent "
-        "through SQLAlchemy (with the page cache on, a light read of the player's row "
-        "takes the first one's place)." % baseline
+        "through SQLAlchemy or read raw (Database.read_rows; with the page cache on, a "
+        "light read of the player's row takes the first one's place)." % baseline
     ]
     return common.Table(
         "Pages rendered anew against /hello",
@@ -311,7 +327,10 @@ def statements_table(measured: List[Tuple[Page, List[Sample]]]) -> common.Table:
             ]
             words = " ".join(statement.split())
             rows.append((page.name, number + 1, statistics.median(times), words[:90] + "…"))
-    notes = ["Each statement's wall time inside cursor.execute, median over the requests."]
+    notes = [
+        "Each statement's wall time inside cursor.execute (a raw read whole), median over "
+        "the requests."
+    ]
     return common.Table(
         "Where the time goes: each SQL statement", ("page", "#", "ms", "statement"), rows, notes
     )
@@ -323,7 +342,7 @@ def part_of(path: str, function: str, inherited: str) -> str:
     function = function.rsplit(".", 1)[-1]  # py-spy names methods Class.method
     if function in DRIVER_CALLS:
         return PARTS[0]
-    if function == "read_row" and folders[-2:] == ["maimai_probe", "db.py"]:
+    if function in ("read_row", "read_rows", "_read") and folders[-2:] == ["maimai_probe", "db.py"]:
         return LIGHT_READ  # its own lines are the driver's C calls; its pool checkout is not
     if function == "url_for" and inherited != PARTS[0]:
         return PARTS[3]
