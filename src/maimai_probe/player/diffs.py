@@ -17,6 +17,7 @@ from ..rating.rating_days import day_number, kept_day_span, kept_days
 from ..web.navigation import note_unmatched
 from . import queries
 from .cards import CARD_COLUMNS, CARD_WIDTH, CardPlay, play_cards
+from .filter_form import filter_form
 from .lookup import player_page, shown_player
 
 bp = Blueprint("diffs", __name__, url_prefix="/players", template_folder="templates")
@@ -311,6 +312,7 @@ def plays(name: str) -> str:
     return render_template(
         "diffs/plays.html",
         player=player,
+        filter_form=filter_form,
         wanted=wanted,
         diffs=diffs,
         play_cards=play_cards,

@@ -14,6 +14,7 @@ from ..play_days import local_date
 from ..web.navigation import note_unmatched
 from . import queries
 from .cards import CARD_COLUMNS, CARD_WIDTH, CardPlay, play_cards
+from .filter_form import filter_form
 from .lookup import player_page, shown_player
 
 bp = Blueprint("records", __name__, url_prefix="/players", template_folder="templates")
@@ -110,6 +111,7 @@ def plays(name: str) -> str:
     return render_template(
         "records/plays.html",
         player=player,
+        filter_form=filter_form,
         wanted=wanted,
         plays=plays,
         play_cards=play_cards,

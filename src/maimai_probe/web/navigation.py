@@ -2,7 +2,8 @@
 
 from typing import Any, List, Tuple
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, url_for
+from markupsafe import Markup, escape
 
 from .. import db
 
@@ -64,6 +65,38 @@ def nav_links(player: Any = None) -> List[Tuple[str, str]]:
     return tabs
 
 
+#: A player's tabs as the nav writes them; the page's own is marked.
+TAB = '<a href="%s">%s</a>'
+ACTIVE_TAB = '<a href="%s" class="active" aria-current="page">%s</a>'
+#: Where an app keeps the tabs it wrote, and how many at most (one per player and page).
+EXTENSION = "maimai_probe.player_tabs"
+MAX_TABS = 2048
+
+
+def player_tabs(player: Any) -> Markup:
+    """Return the player's tabs, the current page's marked: written once per player and page.
+
+    Their links depend only on the player's name and where the app is mounted.
+    """
+    tabs = nav_links(player)
+    endpoint = request.endpoint
+    written = current_app.extensions.setdefault(EXTENSION, {})
+    key = (request.script_root, player.name, endpoint, tuple(tabs))
+    found = written.get(key)
+    if found is None:
+        if len(written) >= MAX_TABS:
+            written.clear()
+        found = written[key] = Markup(  # noqa: S704 - each value escaped here
+            "\n      ".join(
+                (ACTIVE_TAB if tab == endpoint else TAB)
+                % (escape(url_for(tab, name=player.name)), escape(label))
+                for tab, label in tabs
+            )
+        )
+    return found
+
+
 def init_app(app: Flask) -> None:
-    """Give templates nav_links()."""
+    """Give templates nav_links() and player_tabs()."""
     app.jinja_env.globals["nav_links"] = nav_links
+    app.jinja_env.globals["player_tabs"] = player_tabs
