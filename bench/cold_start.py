@@ -38,6 +38,7 @@ for _path in (str(ROOT), str(ROOT / "src")):
 from tencent import deploy  # noqa: E402
 
 from bench import common  # noqa: E402 - after the path is set, as a script
+from flask_serverless.allocator import ALLOCATOR_ENVIRONMENT  # noqa: E402
 from layer import smoke  # noqa: E402
 
 LAYER_ZIP = ROOT / "layer" / "dist" / "maimai-probe-layer-py36-tencent.zip"
@@ -124,6 +125,7 @@ def environment(work: str, database: str, pythonpath: Sequence[str]) -> Dict[str
         "DATABASE_URL": "sqlite:///" + database,
         "AUTO_MIGRATE": "0",
         "STATIC_FOLDER": str(ROOT / "static"),
+        **ALLOCATOR_ENVIRONMENT,  # as the deployments set it
     }
 
 

@@ -44,8 +44,15 @@ LAYERS = {
     "Python3.6": ("maimai-probe-layer-py36", "layer/dist/maimai-probe-layer-py36-tencent.zip"),
     "Python3.10": ("maimai-probe-layer-py310", "layer/dist/maimai-probe-layer-py310-tencent.zip"),
 }
-#: The settings a deployed site gets besides the secrets: it runs behind Tencent's front.
-FIXED_ENVIRONMENT = {"APP_ENV": "production", "FORCE_HTTPS": "true", "TRUSTED_PROXIES": "0"}
+#: The settings a deployed site gets besides the secrets: it runs behind Tencent's front, and
+#: glibc keeps Brotli's buffers (flask_serverless.allocator.ALLOCATOR_ENVIRONMENT).
+FIXED_ENVIRONMENT = {
+    "APP_ENV": "production",
+    "FORCE_HTTPS": "true",
+    "TRUSTED_PROXIES": "0",
+    "MALLOC_MMAP_THRESHOLD_": "33554432",
+    "MALLOC_TRIM_THRESHOLD_": "67108864",
+}
 SECRETS = ("SECRET_KEY", "DATABASE_URL", "ADMIN_TOKEN")
 URL_TRIGGER = "url-trigger"
 URL_TRIGGER_DESC = {

@@ -11,10 +11,13 @@ until gunicorn's timeout. Another WSGI server can take `maimai_probe.wsgi:app` a
 import os
 from typing import Any, Dict, Mapping
 
+from flask_serverless.allocator import tune_allocator
+
 from . import create_app
 
 os.environ.setdefault("APP_ENV", "production")
 app = create_app()
+tune_allocator()  # see flask_serverless.allocator: Brotli's buffers stay on the heap
 
 #: Seconds a connection may stay silent before waitress closes it.
 CHANNEL_TIMEOUT = 60

@@ -40,6 +40,8 @@ DEPLOYED = {
             {"Key": "TRUSTED_PROXIES", "Value": "0"},
             {"Key": "APP_ENV", "Value": "production"},
             {"Key": "FORCE_HTTPS", "Value": "true"},
+            {"Key": "MALLOC_MMAP_THRESHOLD_", "Value": "33554432"},
+            {"Key": "MALLOC_TRIM_THRESHOLD_", "Value": "67108864"},
             {"Key": "SECRET_KEY", "Value": "s" * 40},
             {"Key": "DATABASE_URL", "Value": "postgresql://u:p@10.0.0.5/maimai"},
         ]

@@ -172,6 +172,21 @@ def test_secrets_come_from_the_environment_never_from_the_file(tencent, aws):
     check_secrets(aws["provider"]["environment"])
 
 
+def test_every_deployment_keeps_brotli_buffers_as_the_allocator_module_says(tencent, aws):
+    from flask_serverless.allocator import ALLOCATOR_ENVIRONMENT
+
+    environments = {
+        path: tencent[path]["inputs"]["environment"]["variables"]
+        for path in ("serverless.yml", "tencent/event/serverless.yml")
+    }
+    environments["aws/serverless.yml"] = aws["provider"]["environment"]
+    deploy = load_module("tencent/deploy.py", "tencent_deploy_allocator")
+    environments["tencent/deploy.py"] = deploy.FIXED_ENVIRONMENT
+    for path, environment in environments.items():
+        for name, value in ALLOCATOR_ENVIRONMENT.items():
+            assert environment.get(name) == value, (path, name)
+
+
 def check_secrets(environment):
     assert all(isinstance(value, str) for value in environment.values())
     assert environment["SECRET_KEY"] == "${env:SECRET_KEY}"
