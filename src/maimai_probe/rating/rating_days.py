@@ -108,7 +108,7 @@ _SELECTS = {}  # type: Dict[str, Any]
 
 
 def _kept_days_select(shape: str) -> Any:
-    """Return the select of a player's revision, the kept one and days: all, some, the newest."""
+    """Return the select of a player's revision, the kept one and days: all, some, newest, span."""
     statement = _SELECTS.get(shape)
     if statement is not None:
         return statement
@@ -117,6 +117,8 @@ def _kept_days_select(shape: str) -> Any:
         conditions.append(RatingDay.day.in_(bindparam("days", expanding=True)))
     if shape == "latest":
         conditions.append(RatingDay.rating > 0)
+    if shape == "span":
+        conditions.append(RatingDay.day.between(bindparam("first"), bindparam("last")))
     statement = (
         select(
             Player.revision,
@@ -164,37 +166,13 @@ def kept_days(
     return window(replayed_days(session, player_id), days, latest)
 
 
-#: A player's revision, the kept one and the days from one day to another, for raw reads.
-SPAN_SELECT = (
-    select(
-        Player.revision,
-        RatingTrend.revision,
-        RatingDay.day,
-        RatingDay.rating,
-        RatingDay.official_rating,
-        RatingDay.rating_change,
-    )
-    .select_from(Player)
-    .outerjoin(RatingTrend, RatingTrend.player_id == Player.id)
-    .outerjoin(
-        RatingDay,
-        and_(
-            RatingDay.player_id == Player.id,
-            RatingDay.day >= bindparam("first"),
-            RatingDay.day <= bindparam("last"),
-        ),
-    )
-    .where(Player.id == bindparam("player_id"))
-    .order_by(RatingDay.day)
-)
-
-
 def kept_day_span(player_id: int, first: int, last: int) -> Optional[List[DayRating]]:
     """Return the kept days from one day number to another, oldest first, by one raw read.
 
     None when they are not kept at the archive's revision (kept_days replays them then).
     """
-    rows = db.database().read_rows(SPAN_SELECT, player_id=player_id, first=first, last=last)
+    span = _kept_days_select("span")
+    rows = db.database().read_rows(span, player_id=player_id, first=first, last=last)
     if not rows:
         return []  # no such player
     if rows[0][0] != rows[0][1]:
