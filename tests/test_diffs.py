@@ -130,6 +130,16 @@ def test_only_improvements_keeps_the_plays_that_beat_the_earlier_best(client, se
     assert '<input type="hidden" name="improved" value="1">' in small
     rest = client.get(older).get_data(as_text=True)
     assert [line[-5:] for _, line in diff_lines(rest)] == ["第 2 次"]
+    # Either way in any of the usual words; junk is refused rather than read as off.
+    for on in ("on", "TRUE", " yes "):
+        assert client.get("/players/alice/diff?improved=" + on).get_data(as_text=True) == page
+    whole = client.get("/players/alice/diff").get_data(as_text=True)
+    for off in ("0", "off", "false", ""):
+        assert client.get("/players/alice/diff?improved=" + off).get_data(as_text=True) == whole
+    for junk in ("abc", "2", "只看"):
+        answer = client.get("/players/alice/diff?improved=" + junk)
+        assert answer.status_code == 400 and "improved" in answer.get_data(as_text=True)
+        assert client.get("/api/players/alice/diff?improved=" + junk).status_code == 400
 
 
 def test_a_days_header_says_how_the_day_moved_the_rating(client, session):

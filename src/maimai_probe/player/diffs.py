@@ -3,7 +3,7 @@
 import datetime
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
@@ -282,9 +282,17 @@ def play_days(diffs: Sequence[PlayDiff], changes: Dict[str, int]) -> List[PlayDa
     return days
 
 
+#: What ?improved= may say, either way; anything else is refused.
+IMPROVED_ON = ("1", "on", "true", "yes")
+IMPROVED_OFF = ("", "0", "off", "false", "no")
+
+
 def improved_only_asked() -> bool:
-    """Tell whether the page asks for only the plays that beat the earlier best."""
-    return request.args.get("improved", "").strip() in ("1", "on", "true")
+    """Tell whether the page asks for only the plays that beat the earlier best (400: junk)."""
+    asked = request.args.get("improved", "").strip().lower()
+    if asked not in IMPROVED_ON + IMPROVED_OFF:
+        abort(400, description="improved 只能是 1（只看有进步的游玩）或 0。")
+    return asked in IMPROVED_ON
 
 
 @bp.route("/<name>/diff")
