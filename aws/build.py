@@ -21,6 +21,7 @@ by git.
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -171,6 +172,13 @@ def build_function(
         return write_zip(path, files)
 
 
+def requirement_lines(path: str) -> List[str]:
+    """Return a requirements file's requirements, without its comments (whole-line or not)."""
+    with open(path, encoding="utf-8") as file:
+        lines = [re.split(r"(?:^|\s)#", line, maxsplit=1)[0].strip() for line in file]
+    return [line for line in lines if line]
+
+
 def build_layer(
     path: str = LAYER_ZIP, requirements: Optional[str] = None, python: Optional[str] = None
 ) -> str:
@@ -179,8 +187,7 @@ def build_layer(
     With the runtime's CPython the zip carries their bytecode, compiled by it.
     """
     requirements = requirements or os.path.join(ROOT, "requirements.txt")
-    with open(requirements, encoding="utf-8") as file:
-        lines = [line.strip() for line in file if line.strip() and not line.startswith("#")]
+    lines = requirement_lines(requirements)
     wheels = [line for line in lines if not line.lower().startswith(SDIST_ONLY)]
     sdists = [line for line in lines if line.lower().startswith(SDIST_ONLY)]
     with tempfile.TemporaryDirectory() as staging:

@@ -118,3 +118,15 @@ def test_without_a_python_the_zip_holds_sources_as_before(build, tmp_path):
     with zipfile.ZipFile(path) as archive:
         assert not [name for name in archive.namelist() if name.endswith(".pyc")]
     assert pathlib.Path(path).exists()
+
+
+def test_the_layer_reads_requirements_without_their_comments(build, tmp_path):
+    listed = tmp_path / "requirements.txt"
+    listed.write_text(
+        "# a comment\nflask>=2.0\n\nwaitress>=3.0.2  # why this one\njieba>=0.42 # and this\n",
+        encoding="utf-8",
+    )
+    assert build.requirement_lines(str(listed)) == ["flask>=2.0", "waitress>=3.0.2", "jieba>=0.42"]
+    # The project's own file, whose waitress line carries a comment pip must not be handed.
+    project = build.requirement_lines(str(pathlib.Path(build.ROOT) / "requirements.txt"))
+    assert "waitress>=3.0.2" in project and not [line for line in project if "#" in line]
