@@ -12,6 +12,9 @@ Each interpreter runs every case in turn, so a busy machine slows them alike: on
 Python's .venv, and on CPython 3.6 with the built layer unpacked (no site-packages,
 PYTHONPATH=<layer>:<code>, as layer/smoke.py runs it), with the code as tencent/deploy.py
 ships it (bytecode and templates compiled by that interpreter) and, on 3.6, as sources only.
+With a CPython 3.13 it also starts the AWS zips aws/build.py writes (the layer built if
+missing), unpacked as Lambda does: as built, with bytecode and compiled templates, and as
+sources only, as they shipped before.
 --importtime prints `python -X importtime`'s top contributors of `import serverless_handler`
 on the current Python. --postgresql (default: $BENCH_DATABASE_URL) adds the record page on a
 PostgreSQL database created on that server (probe_bench_cold), as a deployed site reads it.
@@ -28,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from typing import Any, Dict, List, NamedTuple, Sequence, Tuple
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -172,7 +176,7 @@ def start(
 
 
 def interpreters(work: str, database: str, python36: str) -> List[Interpreter]:
-    """Return the current .venv, and CPython 3.6 with the layer when both are at hand."""
+    """Return the current .venv, CPython 3.6 with the layer and 3.13 with AWS's, if at hand."""
     sources = deploy.write_code_root(os.path.join(work, "sources"))  # as zipped before
     found = []
     if os.path.exists(python36):
@@ -195,6 +199,7 @@ def interpreters(work: str, database: str, python36: str) -> List[Interpreter]:
             )
     else:
         print("!!! no CPython 3.6 at %s: its rows are skipped" % python36, file=sys.stderr)
+    found.extend(lambda_interpreters(work, database))
     compiled = deploy.write_code_root(os.path.join(work, "code-venv"))
     deploy.compile_code_root(compiled, sys.executable)  # with the .venv's own Jinja
     found.append(
@@ -205,6 +210,74 @@ def interpreters(work: str, database: str, python36: str) -> List[Interpreter]:
         )
     )
     return found
+
+
+def lambda_interpreters(work: str, database: str) -> List[Interpreter]:
+    """Return CPython 3.13 on the AWS zips aws/build.py writes: as built, and sources only.
+
+    The layer is built (pip, the network) when it is missing; the function zip is built here.
+    Without a CPython 3.13 or the layer the rows are skipped, loudly.
+    """
+    aws_build = load_aws_build()
+    python = aws_build.find_python()
+    if python is None:
+        print(
+            "!!! no CPython %s: the AWS rows are skipped" % aws_build.LAMBDA_PYTHON, file=sys.stderr
+        )
+        return []
+    if not os.path.exists(aws_build.LAYER_ZIP):
+        try:
+            aws_build.build_layer(python=python)
+        except (OSError, subprocess.CalledProcessError, aws_build.BuildError) as error:
+            print(
+                "!!! the AWS layer could not be built (%s): its rows are skipped" % error,
+                file=sys.stderr,
+            )
+            return []
+    function_zip = aws_build.build_function(
+        os.path.join(work, "aws-function.zip"), python=python, layer_zip=aws_build.LAYER_ZIP
+    )
+    found = []
+    for name, bytecode in (("zips as built", True), ("sources only", False)):
+        root = os.path.join(work, "aws-" + name.split()[0])
+        for archive, folder in ((function_zip, "task"), (aws_build.LAYER_ZIP, "opt")):
+            with zipfile.ZipFile(archive) as opened:
+                opened.extractall(os.path.join(root, folder))
+        if not bytecode:  # the zips as they were before: no .pyc, no compiled templates
+            for directory, subdirectories, _ in os.walk(root):
+                for folder in [name for name in subdirectories if name in ("__pycache__",)]:
+                    shutil.rmtree(os.path.join(directory, folder))
+            shutil.rmtree(os.path.join(root, "task", "maimai_probe", "web", "compiled"))
+        code = [os.path.join(root, "opt", "python"), os.path.join(root, "task")]
+        found.append(
+            Interpreter(
+                "CPython %s + AWS layer (%s)" % (platform_version(python), name),
+                [python, "-S"],
+                environment(work, database, code),
+            )
+        )
+    return found
+
+
+def load_aws_build() -> Any:
+    """Import aws/build.py, a script outside the packages."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("aws_build", str(ROOT / "aws" / "build.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def platform_version(python: str) -> str:
+    """Return an interpreter's version, as platform.python_version() says it."""
+    done = subprocess.run(
+        [python, "-S", "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
 
 
 def measure(runs: int, python36: str, postgresql: str = "") -> common.Table:
