@@ -9,10 +9,10 @@ from .drawing import Kept
 
 
 def page_columns() -> Tuple[Any, Any]:
-    """Return two columns for a page of plays: the kept jacket of each play's own image, and
-    the first kept jacket of its chart's song; the page's select outer-joins Chart.
+    """Return two columns for a page of plays: its own image's kept jacket, its song's first.
 
-    Read with the plays, they save the page the query of kept().
+    The page's select outer-joins the chart; read with the plays, they save the page the
+    query of jackets.store.kept().
     """
     jacket = tables.jacket.c
     named = select(jacket.digest).where(jacket.name == tables.play.c.jacket).scalar_subquery()

@@ -30,7 +30,8 @@ _READ_ROWS = "_player_rows"
 def player_version(name: str, **_view_args: Any) -> Optional[Tuple[int, int]]:
     """Return a player's (id, revision) by one light read, or None when it cannot tell.
 
-    The row is kept for player_or_404, so a page rendered anew does not read it again.
+    The row is kept for shown_player and player_or_404, so a page rendered anew does not
+    read it again.
     """
     if not plausible_name(name):
         return None
