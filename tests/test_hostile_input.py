@@ -278,6 +278,28 @@ def test_a_route_answers_every_method_as_http_says(demo, endpoint):
                 assert refused.get_json()["status"] == 405
 
 
+def test_a_get_of_a_url_only_other_methods_serve_is_405_not_the_static_route_s_404(demo):
+    client = demo.app.test_client()
+    adapter = demo.app.url_map.bind("localhost")
+    checked = []
+    for rule in demo.app.url_map.iter_rules():
+        if "GET" in rule.methods:
+            continue
+        path = rule.build({"name": "demo"}, append_unknown=False)[1]
+        if adapter.match(path, method="GET")[0] != "static":
+            continue  # a page of its own answers a GET there (the import form)
+        checked.append(path)
+        with client.get(path) as got, client.head(path) as head:
+            assert got.status_code == head.status_code == 405, path
+            allowed = set(got.headers["Allow"].split(", "))
+            assert rule.methods - {"HEAD"} <= allowed and "GET" not in allowed, path
+            if path.startswith("/api/"):
+                assert got.get_json()["status"] == 405
+    assert "/api/players/demo/imports" in checked and "/players/demo/import/forget" in checked
+    # A path no route serves is still the static route's 404.
+    assert client.get("/players/demo/import/nothing.css").status_code == 404
+
+
 @pytest.mark.parametrize(
     "accept",
     ["br;q=NaN", "gzip;q=1e999", "*;q=0", "identity;q=0, *;q=0", ",,,;;;==", "br" * 3000, "zstd"],

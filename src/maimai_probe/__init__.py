@@ -18,6 +18,7 @@ from .web import (
     page_cache,
     request_body,
     security_headers,
+    static_route,
     static_versions,
 )
 
@@ -53,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     navigation.init_app(app)
     drawing.init_app(app)
     static_versions.init_app(app)
+    static_route.init_app(app)
     compiled_templates.init_app(app)
 
 
