@@ -8,6 +8,18 @@ from .. import tables
 from .drawing import Kept
 
 
+def song_jacket(song_id: Any) -> Any:
+    """Return a scalar subquery: the first kept jacket of a song, as kept() finds a chart's."""
+    jacket = tables.jacket.c
+    return (
+        select(jacket.digest)
+        .where(jacket.song_id == song_id)
+        .order_by(jacket.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def page_columns() -> Tuple[Any, Any]:
     """Return two columns for a page of plays: its own image's kept jacket, its song's first.
 
@@ -16,13 +28,7 @@ def page_columns() -> Tuple[Any, Any]:
     """
     jacket = tables.jacket.c
     named = select(jacket.digest).where(jacket.name == tables.play.c.jacket).scalar_subquery()
-    of_song = (
-        select(jacket.digest)
-        .where(jacket.song_id == tables.chart.c.song_id)
-        .order_by(jacket.id)
-        .limit(1)
-        .scalar_subquery()
-    )
+    of_song = song_jacket(tables.chart.c.song_id)
     return named.label("named_jacket"), of_song.label("song_jacket")
 
 

@@ -8,8 +8,9 @@ from sqlalchemy import bindparam, func, select, true, union_all
 from sqlalchemy.orm import Session
 
 from .. import db, game
+from ..jackets.columns import song_jacket
 from ..jackets.drawing import Kept, show
-from ..models import BestScore, Chart, Jacket, Play, ProfileSnapshot, Song
+from ..models import BestScore, Chart, Play, ProfileSnapshot, Song
 from ..player.home import player_or_404
 from ..player.lookup import player_page
 from ..web.navigation import note_unmatched
@@ -96,14 +97,7 @@ def frames_statement() -> Any:
         )
     )
     picked = union_all(*parts).subquery()
-    # As jackets.store.kept finds a chart's jacket: its song's first kept one.
-    jacket = (
-        select(Jacket.digest)
-        .where(Jacket.song_id == Song.id)
-        .order_by(Jacket.id)
-        .limit(1)
-        .scalar_subquery()
-    )
+    jacket = song_jacket(Song.id)
     return (
         select(
             Chart.id,
