@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional
 from urllib.parse import urlencode
 
 from flask import abort, current_app, request, url_for
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.sql import Select
 
 from .. import db, game, tables
+from ..web.navigation import unlinked_exists
 
 if TYPE_CHECKING:  # pragma: no cover - the ORM is not imported by the pages that only read
     from sqlalchemy.orm import Session
@@ -484,12 +485,7 @@ PLAYER_ID = bindparam("player_id")
 #: How many plays the player has, for a page without filters (see total_column).
 TOTAL_ALL = COUNT_ALL.correlate(None).scalar_subquery().label("total")
 #: Whether any of the player's plays has no chart linked (the tabs' 未对应), as a column.
-UNLINKED = (
-    exists()
-    .where(tables.play.c.player_id == PLAYER_ID, tables.play.c.chart_id.is_(None))
-    .correlate(None)
-    .label("unlinked")
-)
+UNLINKED = unlinked_exists().correlate(None).label("unlinked")
 
 
 def played_at(row: Any) -> int:

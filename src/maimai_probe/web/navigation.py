@@ -23,28 +23,34 @@ PLAYER_TABS = (
 UNMATCHED_TAB = ("unmatched.list", "未对应")
 
 
-#: The query of has_unmatched, built on first use (with SQLAlchemy) and kept: a statement
-#: SQLAlchemy has seen keeps its cache key, one built anew costs as much as running it.
+#: unlinked_exists() and has_unmatched's query, built on first use (with SQLAlchemy) and kept:
+#: a statement SQLAlchemy has seen keeps its cache key, one built anew costs as much as running.
 _UNMATCHED = []  # type: List[Any]
+
+
+def unlinked_exists() -> Any:
+    """Return EXISTS (a play of the parameter player_id with no chart linked), built once."""
+    if not _UNMATCHED:
+        from sqlalchemy import bindparam, exists, select  # with the first page
+
+        from ..tables import play
+
+        unlinked = exists().where(
+            play.c.player_id == bindparam("player_id"), play.c.chart_id.is_(None)
+        )
+        _UNMATCHED.extend((unlinked, select(unlinked)))
+    return _UNMATCHED[0]
 
 
 def has_unmatched(player: Any) -> bool:
     """Tell whether any of the player's plays has no chart linked, once per request."""
     known = g.setdefault("_has_unmatched", {})
     if player.id not in known:
-        if not _UNMATCHED:
-            from sqlalchemy import bindparam, exists, select  # with the first page
-
-            from ..tables import play
-
-            unlinked = exists().where(
-                play.c.player_id == bindparam("player_id"), play.c.chart_id.is_(None)
-            )
-            _UNMATCHED.append(select(unlinked))
+        unlinked_exists()
         if request.method in db.READING_METHODS:  # a raw read: nothing of this request unseen
-            found = db.database().read_rows(_UNMATCHED[0], player_id=player.id)[0][0]
+            found = db.database().read_rows(_UNMATCHED[1], player_id=player.id)[0][0]
         else:
-            found = db.session().execute(_UNMATCHED[0], {"player_id": player.id}).scalar()
+            found = db.session().execute(_UNMATCHED[1], {"player_id": player.id}).scalar()
         known[player.id] = bool(found)
     return known[player.id]
 
