@@ -10,7 +10,7 @@ from .. import db, game
 from ..jackets.serving import show_for_plays
 from ..models import Play, Player, ProfileSnapshot
 from ..web import page_cache
-from .lookup import PLAYER_ROW, PlayerRow, not_found, plausible_name, player_page, row_read_before
+from .lookup import not_found, plausible_name, player_page, shown_player
 from .queries import DAY
 
 bp = Blueprint("players", __name__, url_prefix="/players", template_folder="templates")
@@ -39,23 +39,17 @@ class PlayTotals(NamedTuple):
 
 def player_or_404(name: str, session: Optional[Session] = None) -> Player:
     """Return the player of this name, or answer 404 in Chinese."""
-    if not plausible_name(name):
-        not_found(name)
     session = session or db.session()
-    row = row_read_before(name)
-    if row is None and has_request_context() and request.method in db.READING_METHODS:
-        # No page cache read it first: the same row through the session, not an ORM load.
-        row = session.execute(PLAYER_ROW, {"name": name}).first()
-        if row is None:
-            not_found(name)
-    if row is not None:
-        # As if the session had loaded it: persistent, clean, and no second read.
-        player = Player(**PlayerRow._make(row)._asdict())
+    if has_request_context() and request.method in db.READING_METHODS:
+        # shown_player's row (the light read's, or one raw read), as if the session had loaded
+        # it: persistent, clean, and no second read.
+        player = Player(**shown_player(name)._asdict())
         make_transient_to_detached(player)
         session.add(player)
-    else:
-        statement = select(Player).where(Player.name == name)
-        player = session.execute(statement).scalar_one_or_none()
+        return player
+    if not plausible_name(name):
+        not_found(name)
+    player = session.execute(select(Player).where(Player.name == name)).scalar_one_or_none()
     if player is None:
         not_found(name)
     page_cache.depends_on(player.id, player.revision)

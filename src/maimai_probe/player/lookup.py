@@ -58,11 +58,6 @@ def not_found(name: str) -> NoReturn:
     abort(404, description="找不到玩家「%s」。" % name[:32].replace("\x00", ""))
 
 
-def row_read_before(name: str) -> Optional[Tuple[Any, ...]]:
-    """Return, once, the player's row the page cache's light read found in this request."""
-    return g.get(_READ_ROWS, {}).pop(name, None)
-
-
 def shown_player(name: str) -> PlayerRow:
     """Return the row of the player a read-only page shows, or answer 404: no session opened.
 
@@ -70,7 +65,7 @@ def shown_player(name: str) -> PlayerRow:
     """
     if not plausible_name(name):
         not_found(name)
-    row = row_read_before(name)
+    row = g.get(_READ_ROWS, {}).pop(name, None)  # the light read's, once
     if row is None:
         rows = db.database().read_rows(PLAYER_ROW, name=name)
         if not rows:
